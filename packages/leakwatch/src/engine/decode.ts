@@ -1,0 +1,102 @@
+// Secrets are often stored encoded: base64 in Kubernetes Secret manifests and Docker `auths`,
+// JSON/URL escapes in notebooks and embedded configs. These helpers expose the plain text.
+
+const B64 = new Int16Array(256).fill(-1);
+for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries()) {
+  B64[c.charCodeAt(0)] = i;
+}
+// base64url alphabet decodes to the same values
+B64['-'.charCodeAt(0)] = 62;
+B64['_'.charCodeAt(0)] = 63;
+
+const MIN_RUN = 16;
+const MAX_RUN = 64 * 1024;
+const MAX_RUNS_PER_CHUNK = 10_000;
+
+export interface Base64Run {
+  start: number;
+  end: number;
+  decoded: Uint8Array;
+}
+
+function decodeRun(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(Math.floor(((end - start) * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = start; i < end; i++) {
+    const v = B64[bytes[i] as number] as number;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out.subarray(0, o);
+}
+
+function mostlyText(b: Uint8Array): boolean {
+  if (b.length < 8) return false;
+  let printable = 0;
+  for (const c of b) if ((c >= 32 && c < 127) || c === 9 || c === 10 || c === 13) printable++;
+  return printable / b.length >= 0.95;
+}
+
+/**
+ * Runs of base64 that decode to mostly printable text. A run must be long enough to hold a secret,
+ * mix upper and lower case letters, and be a whole number of base64 quanta (or padded): plain
+ * identifiers and hex hashes rarely pass all three.
+ */
+export function findBase64Runs(bytes: Uint8Array): Base64Run[] {
+  const runs: Base64Run[] = [];
+  const n = bytes.length;
+  let i = 0;
+  while (i < n && runs.length < MAX_RUNS_PER_CHUNK) {
+    if (B64[bytes[i] as number] === -1) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let upper = false;
+    let lower = false;
+    while (i < n && B64[bytes[i] as number] !== -1) {
+      const c = bytes[i] as number;
+      if (c >= 65 && c <= 90) upper = true;
+      else if (c >= 97 && c <= 122) lower = true;
+      i++;
+    }
+    const end = i;
+    let pad = 0;
+    while (i < n && bytes[i] === 61 && pad < 2) {
+      pad++;
+      i++;
+    }
+    const len = end - start;
+    if (len < MIN_RUN || len > MAX_RUN || !upper || !lower) continue;
+    if (pad === 0 && len % 4 !== 0) continue;
+    const decoded = decodeRun(bytes, start, end);
+    if (mostlyText(decoded)) runs.push({ start, end: i, decoded });
+  }
+  return runs;
+}
+
+const JSON_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '/': '/', '\\': '\\', '"': '"', "'": "'" };
+
+/** Undoes JSON/JS string escapes and URL percent-encoding; returns the input when there are none. */
+export function unescapeText(text: string): string {
+  let out = text.replace(/\\(u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrtbf/\\"'])/g, (_, e: string) => {
+    if (e[0] === 'u' || e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
+    return JSON_ESCAPES[e] ?? e;
+  });
+  if (/%[0-9A-Fa-f]{2}/.test(out)) {
+    out = out.replace(/(?:%[0-9A-Fa-f]{2})+/g, (seq) => {
+      try {
+        return decodeURIComponent(seq);
+      } catch {
+        return seq;
+      }
+    });
+  }
+  return out;
+}
