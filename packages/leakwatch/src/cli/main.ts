@@ -1,11 +1,15 @@
 import { ConfigError } from '../config/load.js';
 import { formatIssue } from '../config/validate.js';
 import { VERSION } from '../version.js';
+import { baselineCommand } from './commands/baseline.js';
+import { configCommand } from './commands/config.js';
+import { ignoreCommand } from './commands/ignore.js';
 import { rulesCommand } from './commands/rules.js';
+import { scanCommand } from './commands/scan.js';
 import { EXIT, UsageError, write } from './context.js';
 import type { CliContext, Command } from './context.js';
 
-const COMMANDS: Command[] = [rulesCommand];
+const COMMANDS: Command[] = [scanCommand, baselineCommand, rulesCommand, configCommand, ignoreCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -536,7 +536,7 @@ function checkNode(node: Node): string | null {
       const firsts = bodies.map((seq) => (seq[0] ? firstSet(seq[0]) : emptySet()));
       for (let a = 0; a < firsts.length; a++) {
         for (let b = a + 1; b < firsts.length; b++) {
-          if (overlaps(firsts[a] as CharSet, firsts[b] as CharSet) && bodies.some((s) => s.some(hasUnbounded) || s.length > 1)) {
+          if (overlaps(firsts[a] as CharSet, firsts[b] as CharSet)) {
             return 'a repeated alternation whose branches can start with the same character';
           }
         }
@@ -580,4 +580,50 @@ export function translateRegex(pattern: string): TranslatedRegex {
     throw new RegexError(`does not compile: ${(e as Error).message}`);
   }
   return { source, flags: jsFlags, groups: p.groups };
+}
+
+function isLiteral(node: Node): boolean {
+  if (node.t !== 'char') return false;
+  let n = 0;
+  for (let c = 0; c < 128; c++) n += node.set.ascii[c] as number;
+  if (node.set.other) return false;
+  if (n === 1) return true;
+  // a case-folded letter pair ([Aa]) is still one literal character
+  if (n !== 2) return false;
+  for (let c = 65; c <= 90; c++) if (node.set.ascii[c] && node.set.ascii[c + 32]) return true;
+  return false;
+}
+
+function longestLiteralIn(seq: Node[]): number {
+  let best = 0;
+  let run = 0;
+  for (const n of seq) {
+    if (isLiteral(n)) {
+      run++;
+      best = Math.max(best, run);
+    } else if (n.t === 'assert') {
+      continue;
+    } else if (n.t === 'group') {
+      best = Math.max(best, Math.min(...n.alts.map(longestLiteralIn)));
+      run = 0;
+    } else if (n.t === 'repeat' && n.min >= 1 && isLiteral(n.node)) {
+      run += n.min;
+      best = Math.max(best, run);
+      if (n.max !== n.min) run = 0;
+    } else {
+      run = 0;
+    }
+  }
+  return best;
+}
+
+/**
+ * The length of the longest literal that every match must contain (the shortest such literal
+ * across top-level alternatives): a measure of how distinctive a rule's anchor is.
+ */
+export function guaranteedLiteralLength(pattern: string): number {
+  const lead = /^\(\?([ims]+)\)/.exec(pattern);
+  const body = lead ? pattern.slice(lead[0].length) : pattern;
+  const alts = new Parser(body, { i: false, s: false, m: false }).parse();
+  return Math.min(...alts.map(longestLiteralIn));
 }

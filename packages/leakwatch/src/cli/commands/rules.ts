@@ -5,11 +5,12 @@ import { formatIssue } from '../../config/validate.js';
 import type { ConfigIssue } from '../../config/validate.js';
 import { checkRuleExamples } from '../../engine/rule-check.js';
 import type { AllowlistSpec, RuleSpec } from '../../engine/types.js';
+import { renderRulesDoc } from '../../rules-doc.js';
 import { parse } from '../args.js';
 import { UsageError, write } from '../context.js';
 import type { CliContext, Command } from '../context.js';
 
-const USAGE = 'leakwatch rules list [--config FILE] [--format text|json]\n       leakwatch rules check [FILE...]';
+const USAGE = 'leakwatch rules list [--config FILE] [--format text|json|markdown]\n       leakwatch rules check [FILE...]';
 
 async function list(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(args, { config: { type: 'string', short: 'c' }, format: { type: 'string', default: 'text' } }, USAGE);
@@ -19,7 +20,11 @@ async function list(args: string[], ctx: CliContext): Promise<number> {
     write(ctx.stdout, JSON.stringify(rows, null, 2));
     return 0;
   }
-  if (values.format !== 'text') throw new UsageError(`--format must be text or json, not '${values.format}'`);
+  if (values.format === 'markdown') {
+    ctx.stdout.write(renderRulesDoc(cfg.specs));
+    return 0;
+  }
+  if (values.format !== 'text') throw new UsageError(`--format must be text, json or markdown, not '${values.format}'`);
   const width = Math.max(...cfg.specs.map((s) => s.id.length), 2);
   for (const s of cfg.specs) write(ctx.stdout, `${s.id.padEnd(width)}  ${s.severity.padEnd(8)}  ${s.description}`);
   write(ctx.stderr, `${cfg.specs.length} rules`);
