@@ -41,23 +41,24 @@ export function inlineMatcher(set: RuleSet): Matcher {
   };
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
-  // Under the test runner this module is TypeScript source; the worker then needs the tsx loader.
-  if (import.meta.url.endsWith('.ts')) return { url: new URL('./match-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
-  return { url: new URL('./match-worker.js', import.meta.url), execArgv: [] };
+function workerUrl(): URL {
+  // Under the test runner this module is TypeScript source; workers then run the compiled worker
+  // (the test command builds first), since worker threads cannot load .ts files.
+  if (import.meta.url.endsWith('.ts')) return new URL('../dist/match-worker.js', import.meta.url);
+  return new URL('./match-worker.js', import.meta.url);
 }
 
 const IN_FLIGHT_PER_WORKER = 2;
 
 /** A fixed pool of matching workers fed in batches, with at most two batches queued per worker. */
 export function poolMatcher(init: WorkerInit, threads: number): Matcher {
-  const { url, execArgv } = workerUrl();
+  const url = workerUrl();
   const matches: Match[] = [];
   let allowlisted = 0;
   let nextId = 0;
   let failure: Error | undefined;
   const workers = Array.from({ length: Math.max(1, threads) }, () => {
-    const w = new Worker(url, { workerData: init, execArgv });
+    const w = new Worker(url, { workerData: init, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     const slot = { worker: w, pending: new Map<number, () => void>() };
     w.on('message', (reply: WorkerReply) => {
       for (const m of reply.matches) matches.push(m);

@@ -14,6 +14,10 @@ export class AhoCorasick {
   /** Byte -> equivalence class (ASCII folded to lower case). */
   private readonly classOf = new Uint8Array(256);
   private readonly classes: number;
+  /**
+   * delta[s*classes + c] = next*classes, or ~(next*classes) when the next state reports keywords:
+   * the hot loop then needs one lookup and one sign test per byte.
+   */
   private readonly delta: Int32Array;
   /** outputs of state s are outList[outStart[s] .. outStart[s+1]) */
   private readonly outStart: Int32Array;
@@ -81,7 +85,6 @@ export class AhoCorasick {
         }
       }
     }
-    this.delta = delta;
     this.outStart = new Int32Array(states + 1);
     const flat: number[] = [];
     for (let s = 0; s < states; s++) {
@@ -90,6 +93,12 @@ export class AhoCorasick {
     }
     this.outStart[states] = flat.length;
     this.outList = Int32Array.from(flat);
+    for (let i = 0; i < delta.length; i++) {
+      const next = delta[i] as number;
+      const hasOut = (this.outStart[next + 1] as number) > (this.outStart[next] as number);
+      delta[i] = hasOut ? ~(next * classes) : next * classes;
+    }
+    this.delta = delta;
   }
 
   /** Calls `onHit(keyword, end)` for every occurrence; stops early if it returns true. */
@@ -97,11 +106,12 @@ export class AhoCorasick {
     const { classOf, delta, classes, outStart, outList } = this;
     let s = 0;
     for (let i = 0, n = bytes.length; i < n; i++) {
-      s = delta[s * classes + (classOf[bytes[i] as number] as number)] as number;
-      const a = outStart[s] as number;
-      const b = outStart[s + 1] as number;
-      if (a !== b) {
-        for (let k = a; k < b; k++) if (onHit(outList[k] as number, i + 1)) return;
+      s = delta[s + (classOf[bytes[i] as number] as number)] as number;
+      if (s < 0) {
+        s = ~s;
+        const state = s / classes;
+        const b = outStart[state + 1] as number;
+        for (let k = outStart[state] as number; k < b; k++) if (onHit(outList[k] as number, i + 1)) return;
       }
     }
   }

@@ -52,31 +52,33 @@ export function findBase64Runs(bytes: Uint8Array): Base64Run[] {
   const runs: Base64Run[] = [];
   const n = bytes.length;
   let i = 0;
-  while (i < n && runs.length < MAX_RUNS_PER_CHUNK) {
-    if (B64[bytes[i] as number] === -1) {
-      i++;
+  // Skip-ahead search: if the byte MIN_RUN-1 ahead cannot be base64, no long run starts before it.
+  while (i + MIN_RUN <= n && runs.length < MAX_RUNS_PER_CHUNK) {
+    const probe = i + MIN_RUN - 1;
+    if (B64[bytes[probe] as number] === -1) {
+      i = probe + 1;
       continue;
     }
-    const start = i;
+    let start = probe;
+    while (start > i && B64[bytes[start - 1] as number] !== -1) start--;
+    let end = probe + 1;
+    while (end < n && B64[bytes[end] as number] !== -1) end++;
+    let pad = 0;
+    while (end + pad < n && bytes[end + pad] === 61 && pad < 2) pad++;
+    i = end + pad + 1;
+    const len = end - start;
+    if (len < MIN_RUN || len > MAX_RUN) continue;
+    if (pad === 0 && len % 4 !== 0) continue;
     let upper = false;
     let lower = false;
-    while (i < n && B64[bytes[i] as number] !== -1) {
-      const c = bytes[i] as number;
+    for (let k = start; k < end && !(upper && lower); k++) {
+      const c = bytes[k] as number;
       if (c >= 65 && c <= 90) upper = true;
       else if (c >= 97 && c <= 122) lower = true;
-      i++;
     }
-    const end = i;
-    let pad = 0;
-    while (i < n && bytes[i] === 61 && pad < 2) {
-      pad++;
-      i++;
-    }
-    const len = end - start;
-    if (len < MIN_RUN || len > MAX_RUN || !upper || !lower) continue;
-    if (pad === 0 && len % 4 !== 0) continue;
+    if (!upper || !lower) continue;
     const decoded = decodeRun(bytes, start, end);
-    if (mostlyText(decoded)) runs.push({ start, end: i, decoded });
+    if (mostlyText(decoded)) runs.push({ start, end: end + pad, decoded });
   }
   return runs;
 }

@@ -246,6 +246,8 @@ function runRule(ctx: RunContext, rule: CompiledRule, a: number, b: number): voi
   if (!ctx.encoding && (text.includes('\\') || text.includes('%'))) {
     const unescaped = unescapeText(text);
     if (unescaped !== text) {
+      // A secret that itself contains escapes was already found raw: do not report it twice.
+      for (const raw of [...rawSecrets]) rawSecrets.add(unescapeText(raw));
       regex.lastIndex = 0;
       while ((m = regex.exec(unescaped)) !== null) {
         if (m[0].length === 0) {

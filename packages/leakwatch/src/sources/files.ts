@@ -27,7 +27,7 @@ export interface FileSourceOptions {
   skipPath?: (relPath: string) => boolean;
 }
 
-const DEFAULT_CHUNK = 8 * 1024 * 1024;
+const DEFAULT_CHUNK = 4 * 1024 * 1024;
 const DEFAULT_OVERLAP = 64 * 1024;
 const ALWAYS_SKIPPED_DIRS = new Set(['.git', '.hg', '.svn']);
 
@@ -70,9 +70,11 @@ async function* readLargeFile(path: string, display: string, size: number, opts:
       let next = end - overlap;
       const nl = bytes.indexOf(10, next - pos);
       if (nl !== -1 && pos + nl + 1 < end) next = pos + nl + 1;
-      yield { type: 'chunk', chunk: { bytes, provenance, offset: pos, firstLine: line }, bytes: next - pos, last: false };
+      // Count lines before yielding: the consumer may transfer the buffer to a worker.
+      const firstLine = line;
       const consumed = bytes.subarray(0, next - pos);
       for (let i = consumed.indexOf(10); i !== -1; i = consumed.indexOf(10, i + 1)) line++;
+      yield { type: 'chunk', chunk: { bytes, provenance, offset: pos, firstLine }, bytes: next - pos, last: false };
       pos = next;
     }
   } finally {
