@@ -70,6 +70,7 @@ describe('RE2 to JavaScript translation', () => {
     ['abc)', /unbalanced/],
     ['[abc', /missing '\]'/],
     ['a{1001}', /1000/],
+    ['(?:a{4}){300}', /more than 1000 copies/],
   ])('rejects %s', (pattern, reason) => {
     expect(() => translateRegex(pattern)).toThrow(RegexError);
     expect(() => translateRegex(pattern)).toThrow(reason);

@@ -1,17 +1,22 @@
 // Thin I/O wrapper around the pure validator: finds, reads and parses config files.
 // Order: --config flag, LEAKWATCH_CONFIG, leakwatch.toml or .gitleaks.toml in the scanned root,
 // then the built-in rules.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, TomlError } from 'smol-toml';
 import { compileRules } from '../engine/compile.js';
 import type { RuleSet } from '../engine/compile.js';
+import { knownTranslations, primeTranslations } from '../engine/regex.js';
+import type { TranslatedRegex } from '../engine/regex.js';
 import type { AllowlistSpec, RuleSpec } from '../engine/types.js';
 import { formatIssue, validateConfig } from './validate.js';
 import type { ConfigIssue, ValidationResult, VerifyValidator } from './validate.js';
 
 export const BUILTIN_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
+/** Parsed built-in rules and their regex translations, written at build time (start-up speed). */
+const BUILTIN_BUNDLE = fileURLToPath(new URL('../builtin-rules.json', import.meta.url));
 export const REPO_CONFIG_NAMES = ['leakwatch.toml', '.leakwatch.toml', '.gitleaks.toml'];
 
 export class ConfigError extends Error {
@@ -79,22 +84,66 @@ export interface BuiltinRules {
 
 let builtinCache: BuiltinRules | undefined;
 
-/** Loads every rules/*.toml shipped with leakwatch. Errors here are bugs: they throw. */
-export function loadBuiltinRules(verify?: VerifyValidator): BuiltinRules {
-  if (builtinCache && !verify) return builtinCache;
+interface Bundle {
+  key: string;
+  rules: BuiltinRules;
+  translations: [string, TranslatedRegex][];
+}
+
+function readBuiltinFiles(): { files: string[]; texts: string[]; key: string } {
   const files = readdirSync(BUILTIN_RULES_DIR).filter((f) => f.endsWith('.toml')).sort();
+  const texts = files.map((f) => readFileSync(join(BUILTIN_RULES_DIR, f), 'utf8'));
+  const hash = createHash('sha256');
+  files.forEach((f, i) => hash.update(`${f}\u0000${texts[i]}\u0000`));
+  return { files, texts, key: hash.digest('hex') };
+}
+
+function parseBuiltins(files: string[], texts: string[], verify?: VerifyValidator): BuiltinRules {
   const out: BuiltinRules = { specs: [], allowlists: [], files, warnings: [] };
   const errors: ConfigIssue[] = [];
-  for (const f of files) {
-    const r = readConfigFile(join(BUILTIN_RULES_DIR, f), verify);
+  files.forEach((f, i) => {
+    const r = parseConfigText(texts[i] as string, join(BUILTIN_RULES_DIR, f), verify);
     errors.push(...r.errors);
     out.warnings.push(...r.warnings);
     out.specs.push(...r.config.rules.map((s) => ({ ...s, origin: 'builtin' as const })));
     out.allowlists.push(...r.config.allowlists);
-  }
+  });
   if (errors.length > 0) throw new ConfigError(errors);
+  return out;
+}
+
+/**
+ * Loads every rules/*.toml shipped with leakwatch. Errors here are bugs: they throw. The build's
+ * bundle is used when its content hash matches the files, so edited rules are never stale.
+ */
+export function loadBuiltinRules(verify?: VerifyValidator): BuiltinRules {
+  if (builtinCache && !verify) return builtinCache;
+  const { files, texts, key } = readBuiltinFiles();
+  if (!verify) {
+    try {
+      const bundle = JSON.parse(readFileSync(BUILTIN_BUNDLE, 'utf8')) as Bundle;
+      if (bundle.key === key) {
+        primeTranslations(bundle.translations);
+        builtinCache = bundle.rules;
+        return bundle.rules;
+      }
+    } catch {
+      // no bundle (running from source) or an unreadable one: parse the files
+    }
+  }
+  const out = parseBuiltins(files, texts, verify);
   if (!verify) builtinCache = out;
   return out;
+}
+
+/** Writes the start-up bundle of the built-in rules (run by the build). */
+export function writeBuiltinBundle(): { rules: number; path: string } {
+  const { files, texts, key } = readBuiltinFiles();
+  const rules = parseBuiltins(files, texts);
+  compileRules(rules.specs, rules.allowlists);
+  const bundle: Bundle = { key, rules, translations: knownTranslations() };
+  writeFileSync(BUILTIN_BUNDLE, JSON.stringify(bundle));
+  return { rules: rules.specs.length, path: BUILTIN_BUNDLE };
 }
 
 export interface LoadOptions {

@@ -524,9 +524,25 @@ function checkBacktracking(alts: Node[][]): string | null {
   return null;
 }
 
+/** RE2 (like Go) refuses repetition that expands to more than 1000 copies when nested. */
+function repeatProduct(node: Node): number {
+  switch (node.t) {
+    case 'char':
+    case 'assert':
+      return 1;
+    case 'group':
+      return Math.max(1, ...node.alts.flatMap((seq) => seq.map(repeatProduct)));
+    case 'repeat': {
+      const count = node.max === UNBOUNDED ? Math.max(node.min, 1) : node.max;
+      return count * repeatProduct(node.node);
+    }
+  }
+}
+
 function checkNode(node: Node): string | null {
   if (node.t === 'group') return checkBacktracking(node.alts);
   if (node.t !== 'repeat') return null;
+  if (repeatProduct(node) > 1000) return 'nested repetition expands to more than 1000 copies';
   const inner = node.node;
   const loops = node.max === UNBOUNDED || node.max > 16;
   if (loops) {
@@ -556,8 +572,28 @@ function checkNode(node: Node): string | null {
   return checkNode(inner);
 }
 
+const translations = new Map<string, TranslatedRegex>();
+
+/** Seeds the translation cache (the built-in rules ship their translations precomputed). */
+export function primeTranslations(entries: Iterable<[string, TranslatedRegex]>): void {
+  for (const [pattern, t] of entries) translations.set(pattern, t);
+}
+
+export function knownTranslations(): [string, TranslatedRegex][] {
+  return [...translations];
+}
+
 /** Translates an RE2/Go pattern; throws RegexError with the reason when it cannot. */
 export function translateRegex(pattern: string): TranslatedRegex {
+  let t = translations.get(pattern);
+  if (!t) {
+    t = translateUncached(pattern);
+    translations.set(pattern, t);
+  }
+  return t;
+}
+
+function translateUncached(pattern: string): TranslatedRegex {
   const lead = /^\(\?([ims]+)\)/.exec(pattern);
   const flags: Flags = { i: false, s: false, m: false };
   let body = pattern;
@@ -571,6 +607,7 @@ export function translateRegex(pattern: string): TranslatedRegex {
   const p = new Parser(body, { ...flags, i: flags.i && !nativeI });
   const alts = p.parse();
   const problem = checkBacktracking(alts);
+  if (problem?.startsWith('nested repetition')) throw new RegexError(problem);
   if (problem) throw new RegexError(`may backtrack catastrophically: ${problem}`);
   const source = emit(alts);
   const jsFlags = `g${nativeI ? 'i' : ''}${p.unicode ? 'u' : ''}`;
