@@ -4,12 +4,20 @@ import tseslint from 'typescript-eslint';
 const restrict = (files, patterns, message) => ({
   files,
   rules: {
-    'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group, message })) }],
+    'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
   },
 });
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'examples/**', '**/test/fixtures/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      'examples/**',
+      '**/test/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -27,17 +35,57 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'net', 'http', 'https'], message: 'engine/ is pure: no I/O, no node:* imports.' },
-            { group: ['**/sources/**', '**/git/**', '**/verify/**', '**/report/**', '**/cli/**', '**/scan.js', '**/config/**'], message: 'engine/ may not import sources, git, verify, report, config or cli.' },
+            {
+              group: [
+                'node:*',
+                'fs',
+                'path',
+                'os',
+                'child_process',
+                'worker_threads',
+                'crypto',
+                'net',
+                'http',
+                'https',
+              ],
+              message: 'engine/ is pure: no I/O, no node:* imports.',
+            },
+            {
+              group: [
+                '**/sources/**',
+                '**/git/**',
+                '**/verify/**',
+                '**/report/**',
+                '**/cli/**',
+                '**/scan.js',
+                '**/config/**',
+              ],
+              message: 'engine/ may not import sources, git, verify, report, config or cli.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', 'process', 'console', 'fetch', 'setTimeout', 'setInterval'],
+      'no-restricted-globals': [
+        'error',
+        'process',
+        'console',
+        'fetch',
+        'setTimeout',
+        'setInterval',
+      ],
     },
   },
   restrict(
     ['packages/leakwatch/src/report/**/*.ts'],
-    ['node:*', '**/sources/**', '**/git/**', '**/verify/**', '**/cli/**', '**/scan.js', '**/config/**'],
+    [
+      'node:*',
+      '**/sources/**',
+      '**/git/**',
+      '**/verify/**',
+      '**/cli/**',
+      '**/scan.js',
+      '**/config/**',
+    ],
     'report/ is pure: it may import engine types only.',
   ),
   restrict(
@@ -54,14 +102,25 @@ export default tseslint.config(
     files: ['packages/leakwatch/src/**/*.ts'],
     ignores: ['packages/leakwatch/src/cli/**', '**/*.test.ts'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'process', message: 'Only cli/ may touch process; pass env, cwd and the clock in.' }, 'console'],
+      'no-restricted-globals': [
+        'error',
+        {
+          name: 'process',
+          message: 'Only cli/ may touch process; pass env, cwd and the clock in.',
+        },
+        'console',
+      ],
     },
   },
   {
     files: ['packages/server/src/**/*.ts'],
     ignores: ['packages/server/src/main.ts', 'packages/server/src/cli/**', '**/*.test.ts'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'process', message: 'Only main.ts and cli/ may touch process.' }, 'console'],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Only main.ts and cli/ may touch process.' },
+        'console',
+      ],
     },
   },
 );

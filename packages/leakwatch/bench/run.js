@@ -29,7 +29,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.tree) {
-  process.stderr.write('usage: npm run bench -- --tree PATH [--threads N] [--tools DIR] [--skip NAME]\n');
+  process.stderr.write(
+    'usage: npm run bench -- --tree PATH [--threads N] [--tools DIR] [--skip NAME]\n',
+  );
   process.exit(2);
 }
 const tree = resolve(values.tree);
@@ -46,8 +48,15 @@ function measure(name, cmd, args, opts = {}) {
     env: { ...process.env, ...opts.env },
   });
   const m = /__TIME__ ([\d.]+) (\d+)/.exec(r.stderr ?? '');
-  if (!m) return { name, skipped: r.error ? String(r.error.message) : `no timing (exit ${r.status})` };
-  return { name, seconds: Number(m[1]), rssMb: Number(m[2]) / 1024, exit: r.status, stdout: r.stdout };
+  if (!m)
+    return { name, skipped: r.error ? String(r.error.message) : `no timing (exit ${r.status})` };
+  return {
+    name,
+    seconds: Number(m[1]),
+    rssMb: Number(m[2]) / 1024,
+    exit: r.status,
+    stdout: r.stdout,
+  };
 }
 
 function best(name, cmd, args, opts) {
@@ -63,7 +72,10 @@ function best(name, cmd, args, opts) {
 
 // The keywords of the built-in rules, for ripgrep.
 const keywords = JSON.parse(
-  spawnSync(process.execPath, [BIN, 'rules', 'list', '--format', 'json'], { encoding: 'utf8', cwd: tmpdir() }).stdout,
+  spawnSync(process.execPath, [BIN, 'rules', 'list', '--format', 'json'], {
+    encoding: 'utf8',
+    cwd: tmpdir(),
+  }).stdout,
 ).flatMap((r) => r.keywords);
 const work = mkdtempSync(join(tmpdir(), 'lw-bench-'));
 const kwFile = join(work, 'keywords.txt');
@@ -73,31 +85,86 @@ const results = [];
 const skip = new Set(values.skip);
 process.stderr.write(`tree: ${tree}\nthreads: ${threads}\n`);
 
-results.push(best('leakwatch scan', process.execPath, [BIN, 'scan', '.', '--threads', threads, '--format', 'json', '-o', join(work, 'lw.json'), '--quiet', '--exit-code', '0']));
-results.push(best('ripgrep (same keywords, floor)', 'rg', ['-j', threads, '-i', '-F', '-f', kwFile, '--hidden', '--glob', '!.git', '--max-filesize', '10M', '-c', '.']));
+results.push(
+  best('leakwatch scan', process.execPath, [
+    BIN,
+    'scan',
+    '.',
+    '--threads',
+    threads,
+    '--format',
+    'json',
+    '-o',
+    join(work, 'lw.json'),
+    '--quiet',
+    '--exit-code',
+    '0',
+  ]),
+);
+results.push(
+  best('ripgrep (same keywords, floor)', 'rg', [
+    '-j',
+    threads,
+    '-i',
+    '-F',
+    '-f',
+    kwFile,
+    '--hidden',
+    '--glob',
+    '!.git',
+    '--max-filesize',
+    '10M',
+    '-c',
+    '.',
+  ]),
+);
 
 const gitleaks = join(values.tools, 'node_modules/.bin/gitleaks');
 if (!skip.has('gitleaks') && existsSync(gitleaks)) {
-  results.push(measure('gitleaks 8.28 (npm WASM build)', gitleaks, ['dir', '.', '--no-banner', '--exit-code', '0', '--report-path', join(work, 'gl.json')]));
+  results.push(
+    measure('gitleaks 8.28 (npm WASM build)', gitleaks, [
+      'dir',
+      '.',
+      '--no-banner',
+      '--exit-code',
+      '0',
+      '--report-path',
+      join(work, 'gl.json'),
+    ]),
+  );
 } else results.push({ name: 'gitleaks (npm WASM build)', skipped: 'not installed or skipped' });
 
 const secretlint = join(values.tools, 'node_modules/.bin/secretlint');
 if (!skip.has('secretlint') && existsSync(secretlint)) {
   const rc = join(work, '.secretlintrc.json');
-  writeFileSync(rc, JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
-  results.push(measure('secretlint 12', secretlint, ['--secretlintrc', rc, '--no-color', '**/*'], { env: { NODE_PATH: join(values.tools, 'node_modules') } }));
+  writeFileSync(
+    rc,
+    JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }),
+  );
+  results.push(
+    measure('secretlint 12', secretlint, ['--secretlintrc', rc, '--no-color', '**/*'], {
+      env: { NODE_PATH: join(values.tools, 'node_modules') },
+    }),
+  );
 } else results.push({ name: 'secretlint 12', skipped: 'not installed or skipped' });
 
 // Start-up: one small file, median of 9.
 const small = join(work, 'small.env');
 writeFileSync(small, 'APP_ENV=production\nLOG_LEVEL=info\n');
 const startup = [];
-for (let i = 0; i < 9; i++) startup.push(measure('startup', process.execPath, [BIN, 'scan', small, '--quiet'], { cwd: work }).seconds);
+for (let i = 0; i < 9; i++)
+  startup.push(
+    measure('startup', process.execPath, [BIN, 'scan', small, '--quiet'], { cwd: work }).seconds,
+  );
 startup.sort((a, b) => a - b);
 
 const lw = results[0];
 const rg = results[1];
-const lines = ['', '| tool | wall s | peak RSS MB | vs ripgrep | leakwatch faster by |', '| --- | ---: | ---: | ---: | ---: |'];
+const lines = [
+  '',
+  '| tool | wall s | peak RSS MB | vs ripgrep | leakwatch faster by |',
+  '| --- | ---: | ---: | ---: | ---: |',
+];
 for (const r of results) {
   if (r.skipped) {
     lines.push(`| ${r.name} | skipped: ${r.skipped} | | | |`);
@@ -105,7 +172,12 @@ for (const r of results) {
   }
   const vsRg = rg.seconds ? (r.seconds / rg.seconds).toFixed(2) : '-';
   const faster = r === lw ? '' : `${(r.seconds / lw.seconds).toFixed(1)}x`;
-  lines.push(`| ${r.name} | ${r.seconds.toFixed(2)} | ${r.rssMb.toFixed(0)} | ${vsRg}x | ${faster} |`);
+  lines.push(
+    `| ${r.name} | ${r.seconds.toFixed(2)} | ${r.rssMb.toFixed(0)} | ${vsRg}x | ${faster} |`,
+  );
 }
-lines.push('', `start-up, one small file: median ${(startup[4] * 1000).toFixed(0)} ms (min ${(startup[0] * 1000).toFixed(0)}, max ${(startup[8] * 1000).toFixed(0)})`);
+lines.push(
+  '',
+  `start-up, one small file: median ${(startup[4] * 1000).toFixed(0)} ms (min ${(startup[0] * 1000).toFixed(0)}, max ${(startup[8] * 1000).toFixed(0)})`,
+);
 process.stdout.write(`${lines.join('\n')}\n`);

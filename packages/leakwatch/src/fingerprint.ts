@@ -12,7 +12,11 @@ export function createSecretHasher(): SecretHasher {
     const key = `${ruleId}\u0000${secret}`;
     let h = cache.get(key);
     if (h === undefined) {
-      h = scryptSync(secret, `leakwatch-fingerprint-v1:${ruleId}`, 18, { N: 1 << 12, r: 8, p: 1 }).toString('base64url');
+      h = scryptSync(secret, `leakwatch-fingerprint-v1:${ruleId}`, 18, {
+        N: 1 << 12,
+        r: 8,
+        p: 1,
+      }).toString('base64url');
       cache.set(key, h);
     }
     return h;

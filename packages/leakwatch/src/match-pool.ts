@@ -58,7 +58,11 @@ export function poolMatcher(init: WorkerInit, threads: number): Matcher {
   let nextId = 0;
   let failure: Error | undefined;
   const workers = Array.from({ length: Math.max(1, threads) }, () => {
-    const w = new Worker(url, { workerData: init, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const w = new Worker(url, {
+      workerData: init,
+      execArgv: [],
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    });
     const slot = { worker: w, pending: new Map<number, () => void>() };
     w.on('message', (reply: WorkerReply) => {
       for (const m of reply.matches) matches.push(m);
@@ -91,7 +95,9 @@ export function poolMatcher(init: WorkerInit, threads: number): Matcher {
         if (slot.pending.size < IN_FLIGHT_PER_WORKER) {
           const id = nextId++;
           slot.pending.set(id, () => {});
-          const transfer = chunks.map((c) => c.bytes.buffer).filter((b, i, all) => all.indexOf(b) === i) as ArrayBuffer[];
+          const transfer = chunks
+            .map((c) => c.bytes.buffer)
+            .filter((b, i, all) => all.indexOf(b) === i) as ArrayBuffer[];
           slot.worker.postMessage({ id, chunks } satisfies WorkerRequest, transfer);
           return;
         }

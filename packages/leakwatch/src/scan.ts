@@ -8,7 +8,12 @@ import type { LoadedConfig } from './config/load.js';
 import { isPathAllowlisted } from './engine/allowlist.js';
 import { buildFindings } from './engine/findings.js';
 import type { SecretHasher } from './engine/findings.js';
-import { filterByFingerprints, filterByGitleaksIgnore, parseFingerprintList, parseGitleaksIgnore } from './engine/filters.js';
+import {
+  filterByFingerprints,
+  filterByGitleaksIgnore,
+  parseFingerprintList,
+  parseGitleaksIgnore,
+} from './engine/filters.js';
 import { SEVERITIES } from './engine/types.js';
 import type { Chunk, Finding, Match, ScanError, ScanResult, ScanSummary } from './engine/types.js';
 import { createSecretHasher } from './fingerprint.js';
@@ -69,9 +74,18 @@ export interface ScanStats {
 export async function matchSource(
   events: AsyncIterable<SourceEvent>,
   config: LoadedConfig,
-  opts: { threads?: number; workers?: boolean; onProgress?: (p: { files: number; bytes: number }) => void },
+  opts: {
+    threads?: number;
+    workers?: boolean;
+    onProgress?: (p: { files: number; bytes: number }) => void;
+  },
 ): Promise<{ matches: Match[]; allowlisted: number; stats: ScanStats }> {
-  const stats: ScanStats = { files: 0, bytes: 0, skipped: { binary: 0, tooLarge: 0, unreadable: 0, ignored: 0 }, errors: [] };
+  const stats: ScanStats = {
+    files: 0,
+    bytes: 0,
+    skipped: { binary: 0, tooLarge: 0, unreadable: 0, ignored: 0 },
+    errors: [],
+  };
   const threads = opts.threads ?? Math.max(1, availableParallelism());
   const inline = inlineMatcher(config.ruleSet);
   let pool: Matcher | undefined;
@@ -89,7 +103,11 @@ export async function matchSource(
       if (ev.type === 'chunk') {
         if (ev.last) stats.files++;
         stats.bytes += ev.bytes;
-        if (!pool && opts.workers !== false && (opts.workers === true || stats.bytes > POOL_THRESHOLD)) {
+        if (
+          !pool &&
+          opts.workers !== false &&
+          (opts.workers === true || stats.bytes > POOL_THRESHOLD)
+        ) {
           pool = poolMatcher({ specs: config.specs, allowlists: config.allowlists }, threads);
         }
         batch.push(ev.chunk);
@@ -100,24 +118,35 @@ export async function matchSource(
         stats.skipped[ev.reason]++;
       } else {
         stats.skipped.unreadable++;
-        stats.errors.push({ code: 'LW_READ', path: ev.path, message: `${ev.code}: ${ev.message.replace(/^[A-Z]+: /, '')}` });
+        stats.errors.push({
+          code: 'LW_READ',
+          path: ev.path,
+          message: `${ev.code}: ${ev.message.replace(/^[A-Z]+: /, '')}`,
+        });
       }
     }
     await flush();
     const a = await inline.drain();
     const b = pool ? await pool.drain() : { matches: [], allowlisted: 0 };
-    return { matches: [...a.matches, ...b.matches], allowlisted: a.allowlisted + b.allowlisted, stats };
+    return {
+      matches: [...a.matches, ...b.matches],
+      allowlisted: a.allowlisted + b.allowlisted,
+      stats,
+    };
   } finally {
     await pool?.close();
   }
 }
 
-async function readIgnoreFiles(roots: string[]): Promise<{ fingerprints: Set<string>; gitleaks: ReturnType<typeof parseGitleaksIgnore> }> {
+async function readIgnoreFiles(
+  roots: string[],
+): Promise<{ fingerprints: Set<string>; gitleaks: ReturnType<typeof parseGitleaksIgnore> }> {
   const fingerprints = new Set<string>();
   const gitleaks: ReturnType<typeof parseGitleaksIgnore> = [];
   for (const root of roots) {
     try {
-      for (const f of parseFingerprintList(await readFile(join(root, '.leakwatchignore'), 'utf8'))) fingerprints.add(f);
+      for (const f of parseFingerprintList(await readFile(join(root, '.leakwatchignore'), 'utf8')))
+        fingerprints.add(f);
     } catch {
       // no ignore file
     }
@@ -227,12 +256,15 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const { matches, allowlisted, stats } = await matchSource(events(), opts.config, {
     threads: opts.threads,
     workers: opts.workers,
-    onProgress: opts.onProgress && ((p) => opts.onProgress?.({ ...p, elapsedMs: Date.now() - started })),
+    onProgress:
+      opts.onProgress && ((p) => opts.onProgress?.({ ...p, elapsedMs: Date.now() - started })),
   });
   const ignores =
     opts.useIgnoreFiles === false
       ? undefined
-      : await readIgnoreFiles([...new Set(filePaths.map((p) => resolve(opts.cwd, p)).concat(opts.cwd))]);
+      : await readIgnoreFiles([
+          ...new Set(filePaths.map((p) => resolve(opts.cwd, p)).concat(opts.cwd)),
+        ]);
   return finishScan({
     command: 'scan',
     targets: opts.paths,

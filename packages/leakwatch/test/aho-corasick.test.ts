@@ -46,7 +46,8 @@ describe('keyword prefilter', () => {
     for (let end = 1; end <= text.length; end++) {
       for (const k of keywords) if (text.slice(end - k.length, end) === k) expected.push([k, end]);
     }
-    const sort = (a: [string, number][]) => [...a].sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]));
+    const sort = (a: [string, number][]) =>
+      [...a].sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]));
     expect(sort(hits(keywords, text))).toEqual(sort(expected));
   });
 });

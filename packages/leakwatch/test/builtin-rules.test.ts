@@ -13,9 +13,17 @@ const specs = builtin.specs;
 const providerRules = specs.filter((s) => s.provider !== 'generic');
 
 describe('built-in rules, one by one', () => {
-  it.each(specs.map((s) => [s.id, s] as const))('%s: examples yield exactly their secret, negatives nothing', (_id, spec) => {
-    expect(checkRuleExamples([spec, ...specs.filter((s) => spec.required.some((r) => r.id === s.id))], builtin.allowlists)).toEqual([]);
-  });
+  it.each(specs.map((s) => [s.id, s] as const))(
+    '%s: examples yield exactly their secret, negatives nothing',
+    (_id, spec) => {
+      expect(
+        checkRuleExamples(
+          [spec, ...specs.filter((s) => spec.required.some((r) => r.id === s.id))],
+          builtin.allowlists,
+        ),
+      ).toEqual([]);
+    },
+  );
 });
 
 describe('built-in rule set', () => {
@@ -42,7 +50,10 @@ describe('built-in rule set', () => {
       expect(s.keywords.length, `${s.id} keywords`).toBeGreaterThan(0);
       for (const k of s.keywords) expect(k, `${s.id} keyword`).toBe(k.toLowerCase());
       expect(s.regex, `${s.id} regex`).toBeDefined();
-      expect(/\((?!\?)|\(\?P?<\w+>/.test(s.regex ?? ''), `${s.id} needs a capture group for the secret`).toBe(true);
+      expect(
+        /\((?!\?)|\(\?P?<\w+>/.test(s.regex ?? ''),
+        `${s.id} needs a capture group for the secret`,
+      ).toBe(true);
       expect(s.references.length, `${s.id} references`).toBeGreaterThan(0);
       for (const r of s.references) expect(r, `${s.id} reference`).toMatch(/^https:\/\//);
       expect(s.revoke, `${s.id} revoke`).toMatch(/https:\/\//);
@@ -52,7 +63,9 @@ describe('built-in rule set', () => {
   });
 
   it('anchors every provider rule on a distinctive literal (>= 3 chars) or a checksum', () => {
-    const weak = providerRules.filter((s) => s.validate === undefined && guaranteedLiteralLength(s.regex ?? '') < 3).map((s) => s.id);
+    const weak = providerRules
+      .filter((s) => s.validate === undefined && guaranteedLiteralLength(s.regex ?? '') < 3)
+      .map((s) => s.id);
     expect(weak).toEqual([]);
   });
 

@@ -74,7 +74,9 @@ path = '''\\.tf$'''
 regex = '''password\\s*=\\s*"([^"]{6,})"'''
 keywords = ["password"]
 `);
-    expect(findText(set, 'anything', 'certs/client.p12').map((f) => f.ruleId)).toEqual(['pkcs12-file']);
+    expect(findText(set, 'anything', 'certs/client.p12').map((f) => f.ruleId)).toEqual([
+      'pkcs12-file',
+    ]);
     expect(secrets(set, 'password = "hunter22"', 'main.tf')).toEqual(['hunter22']);
     expect(secrets(set, 'password = "hunter22"', 'main.py')).toEqual([]);
   });
@@ -165,7 +167,11 @@ commits = ["abc123"]
 `);
     const { matchChunk } = await import('../src/engine/match.js');
     const bytes = new TextEncoder().encode('key=AB34567890');
-    const git = (commit: string) => matchChunk(set, { bytes, provenance: { kind: 'git', repo: '.', object: 'b1', objectType: 'blob', path: 'a', commit } });
+    const git = (commit: string) =>
+      matchChunk(set, {
+        bytes,
+        provenance: { kind: 'git', repo: '.', object: 'b1', objectType: 'blob', path: 'a', commit },
+      });
     expect(git('abc1234def')).toHaveLength(0);
     expect(git('fff1234def')).toHaveLength(1);
   });
@@ -216,7 +222,12 @@ id = "r"
 regex = '''key=([A-Za-z0-9]{10})'''
 keywords = ["key="]
 `);
-    expect(matchText(set, 'key=AB34567890 # gitleaks:allow\nkey=CD34567890 // leakwatch:allow\nkey=EF34567890')).toHaveLength(1);
+    expect(
+      matchText(
+        set,
+        'key=AB34567890 # gitleaks:allow\nkey=CD34567890 // leakwatch:allow\nkey=EF34567890',
+      ),
+    ).toHaveLength(1);
   });
 
   it('[extend] useDefault means leakwatch built-ins; disabledRules removes them', async () => {
@@ -225,14 +236,20 @@ keywords = ["key="]
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'lw-cfg-'));
-    writeFileSync(join(dir, '.gitleaks.toml'), '[extend]\nuseDefault = true\ndisabledRules = ["github.pat-classic"]\n[[rules]]\nid = "mine"\nregex = \'\'\'MINE-[0-9]{4}\'\'\'\nkeywords = ["mine-"]\n');
+    writeFileSync(
+      join(dir, '.gitleaks.toml'),
+      '[extend]\nuseDefault = true\ndisabledRules = ["github.pat-classic"]\n[[rules]]\nid = "mine"\nregex = \'\'\'MINE-[0-9]{4}\'\'\'\nkeywords = ["mine-"]\n',
+    );
     const cfg = loadConfig({ cwd: dir, env: {}, root: '.' });
     const ids = cfg.specs.map((s) => s.id);
     expect(ids).toContain('mine');
     expect(ids).toContain('aws.access-key-id');
     expect(ids).not.toContain('github.pat-classic');
     expect(cfg.origin.kind).toBe('repository');
-    writeFileSync(join(dir, '.gitleaks.toml'), '[[rules]]\nid = "only"\nregex = \'\'\'ONLY-[0-9]{4}\'\'\'\n');
+    writeFileSync(
+      join(dir, '.gitleaks.toml'),
+      "[[rules]]\nid = \"only\"\nregex = '''ONLY-[0-9]{4}'''\n",
+    );
     expect(loadConfig({ cwd: dir, env: {}, root: '.' }).specs.map((s) => s.id)).toEqual(['only']);
   });
 });
@@ -245,7 +262,10 @@ describe('config validation', () => {
   });
 
   it('warns about unknown keys with a did-you-mean', () => {
-    const r = parseConfigText('[[rules]]\nid = "a"\nregex = "abc"\nkeyword = ["abc"]\nsecretgroup = 1\n', 'c.toml');
+    const r = parseConfigText(
+      '[[rules]]\nid = "a"\nregex = "abc"\nkeyword = ["abc"]\nsecretgroup = 1\n',
+      'c.toml',
+    );
     expect(r.errors).toEqual([]);
     expect(r.warnings.map((w) => w.message)).toEqual([
       "unknown key 'keyword' (did you mean 'keywords'?)",
@@ -311,5 +331,24 @@ regexTarget = "file"
     ]);
     const v = parseConfigText('[[rules]]\nid = "a"\nregex = "x"\nvalidate = "nope"\n', 'v.toml');
     expect(v.errors[0]?.message).toMatch(/unknown validator 'nope'/);
+  });
+});
+
+describe('specificity', () => {
+  it('keeps only the provider rule when a generic rule matches the same secret', () => {
+    const set = ruleSetFrom(`
+[[rules]]
+id = "generic.api-key"
+provider = "generic"
+regex = '''(?i)api_?key\\s*=\\s*"([^"]{16,})"'''
+keywords = ["apikey", "api_key"]
+[[rules]]
+id = "acme.key"
+provider = "acme"
+regex = '''\\b(acme_[a-z0-9]{16})\\b'''
+keywords = ["acme_"]
+`);
+    expect(findText(set, 'API_KEY = "acme_0123456789abcdef"').map((f) => f.ruleId)).toEqual(['acme.key']);
+    expect(findText(set, 'API_KEY = "Zq8vW3nR7tY2mK9pL4"').map((f) => f.ruleId)).toEqual(['generic.api-key']);
   });
 });

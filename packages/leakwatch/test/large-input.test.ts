@@ -9,13 +9,19 @@ import { scan } from '../src/scan.js';
 import { tempDir } from './helpers/cli.js';
 import { fakeGithubToken } from './helpers/tokens.js';
 
-const BIN = new URL('../bin/leakwatch.js', import.meta.url).pathname;
 const PROCESS_MAIN = new URL('../dist/cli/process.js', import.meta.url).pathname;
 
 /** Runs the built CLI in a child process and returns its output and peak RSS in MB. */
-function runChild(args: string[], cwd: string): { code: number; stdout: string; stderr: string; maxRssMb: number } {
+function runChild(
+  args: string[],
+  cwd: string,
+): { code: number; stdout: string; stderr: string; maxRssMb: number } {
   const script = `process.argv.splice(1, 0, 'leakwatch'); const { main } = await import(${JSON.stringify(PROCESS_MAIN)}); const code = await main(); process.stderr.write('\\nMAXRSS=' + process.resourceUsage().maxRSS + '\\n'); process.exitCode = code;`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const rss = Number(/MAXRSS=(\d+)/.exec(r.stderr)?.[1] ?? 'NaN');
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, maxRssMb: rss / 1024 };
 }
@@ -41,7 +47,9 @@ describe('large and hostile inputs', () => {
     const dir = tempDir();
     const file = join(dir, 'big.log');
     const fd = openSync(file, 'w');
-    const line = Buffer.from(`${'2026-11-25T12:00:00Z INFO request served in 12ms path=/api/v1/items user=42 '.padEnd(119, '.')}\n`);
+    const line = Buffer.from(
+      `${'2026-11-25T12:00:00Z INFO request served in 12ms path=/api/v1/items user=42 '.padEnd(119, '.')}\n`,
+    );
     const block = Buffer.alloc(line.length * 8738);
     for (let i = 0; i < 8738; i++) line.copy(block, i * line.length);
     const mb = 1024 * 1024;
@@ -59,9 +67,14 @@ describe('large and hostile inputs', () => {
     }
     writeSync(fd, `last line ${tokenB}\n`);
     closeSync(fd);
-    const r = runChild(['scan', 'big.log', '--max-file-size', '1G', '--format', 'json', '--no-redact'], dir);
+    const r = runChild(
+      ['scan', 'big.log', '--max-file-size', '1G', '--format', 'json', '--no-redact'],
+      dir,
+    );
     const report = JSON.parse(r.stdout);
-    expect(report.findings.map((f: { secret: string }) => f.secret).sort()).toEqual([tokenA, tokenB].sort());
+    expect(report.findings.map((f: { secret: string }) => f.secret).sort()).toEqual(
+      [tokenA, tokenB].sort(),
+    );
     expect(report.summary.bytesScanned).toBeGreaterThan(600 * mb);
     expect(r.maxRssMb).toBeLessThan(350);
   }, 240_000);
@@ -90,7 +103,14 @@ describe('large and hostile inputs', () => {
     const token = fakeGithubToken(5);
     const filler = `${'x'.repeat(99)}\n`.repeat(700); // 70,000 bytes: past one 64 KiB chunk
     writeFileSync(join(dir, 'f.txt'), `${filler.slice(0, 65_500)}\nAB ${token} CD\n${filler}`);
-    const r = await scan({ paths: ['.'], cwd: dir, config: config(dir), now: () => new Date(0), chunkSize: 64 * 1024, workers: false });
+    const r = await scan({
+      paths: ['.'],
+      cwd: dir,
+      config: config(dir),
+      now: () => new Date(0),
+      chunkSize: 64 * 1024,
+      workers: false,
+    });
     expect(r.findings.map((f) => f.secret)).toEqual([token]);
     expect(r.findings[0]?.locations).toHaveLength(1);
     expect(r.findings[0]?.locations[0]?.line).toBe(657);
@@ -98,11 +118,33 @@ describe('large and hostile inputs', () => {
 
   it('worker threads find exactly what inline matching finds', async () => {
     const dir = tempDir();
-    for (let i = 0; i < 40; i++) writeFileSync(join(dir, `f${i}.env`), `A=1\nGITHUB_TOKEN=${fakeGithubToken(100 + i)}\nAWS_ACCESS_KEY_ID=AKIAZ7Q3KX4NW2PLR5T${String.fromCharCode(65 + (i % 26))}\n`);
+    for (let i = 0; i < 40; i++)
+      writeFileSync(
+        join(dir, `f${i}.env`),
+        `A=1\nGITHUB_TOKEN=${fakeGithubToken(100 + i)}\nAWS_ACCESS_KEY_ID=AKIAZ7Q3KX4NW2PLR5T${String.fromCharCode(65 + (i % 26))}\n`,
+      );
     const cfg = config(dir);
-    const inline = await scan({ paths: ['.'], cwd: dir, config: cfg, now: () => new Date(0), workers: false, hasher: (i, s) => i + s });
-    const pooled = await scan({ paths: ['.'], cwd: dir, config: cfg, now: () => new Date(0), workers: true, threads: 2, hasher: (i, s) => i + s });
+    const inline = await scan({
+      paths: ['.'],
+      cwd: dir,
+      config: cfg,
+      now: () => new Date(0),
+      workers: false,
+      hasher: (i, s) => i + s,
+    });
+    const pooled = await scan({
+      paths: ['.'],
+      cwd: dir,
+      config: cfg,
+      now: () => new Date(0),
+      workers: true,
+      threads: 2,
+      hasher: (i, s) => i + s,
+    });
     expect(pooled.findings).toEqual(inline.findings);
-    expect(inline.findings.map((f) => f.ruleId).sort()).toEqual([...Array(26).fill("aws.access-key-id"), ...Array(40).fill("github.pat-classic")]);
+    expect(inline.findings.map((f) => f.ruleId).sort()).toEqual([
+      ...Array(26).fill('aws.access-key-id'),
+      ...Array(40).fill('github.pat-classic'),
+    ]);
   });
 });

@@ -35,7 +35,7 @@ describe('RE2 to JavaScript translation', () => {
     ['\\p{Greek}', 'λ', true],
     ['\\x{41}', 'A', true],
     ['\\x41', 'A', true],
-    ["['\"\\x60]", '`', true],
+    ['[\'"\\x60]', '`', true],
     ['a{2,3}', 'aa', true],
     ['a{,3}', 'a{,3}', true],
     ['(?:[a-z0-9-]+\\.)+com', 'mail.example.com', true],

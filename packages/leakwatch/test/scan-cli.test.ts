@@ -51,13 +51,25 @@ describe('leakwatch scan', () => {
     const report = JSON.parse(r.stdout);
     expect(report.findings).toHaveLength(2);
     const f1 = report.findings.find((f: { secret: string }) => f.secret === T1);
-    expect(f1.locations.map((l: { path: string; line: number }) => `${l.path}:${l.line}`)).toEqual(['a.txt:1', 'a.txt:2', 'sub/b.txt:1']);
+    expect(f1.locations.map((l: { path: string; line: number }) => `${l.path}:${l.line}`)).toEqual([
+      'a.txt:1',
+      'a.txt:2',
+      'sub/b.txt:1',
+    ]);
   });
 
   it('respects .gitignore by default; --no-ignore scans everything; named files are always scanned', async () => {
-    const dir = tree({ '.gitignore': 'build/\n*.log\n!keep.log\n', 'build/out.js': T1, 'x.log': T1, 'keep.log': T2, 'src/a.js': 'ok' });
+    const dir = tree({
+      '.gitignore': 'build/\n*.log\n!keep.log\n',
+      'build/out.js': T1,
+      'x.log': T1,
+      'keep.log': T2,
+      'src/a.js': 'ok',
+    });
     const r = await cli(['scan', '.', '--format', 'json'], { cwd: dir });
-    const paths = JSON.parse(r.stdout).findings.flatMap((f: { locations: { path: string }[] }) => f.locations.map((l) => l.path));
+    const paths = JSON.parse(r.stdout).findings.flatMap((f: { locations: { path: string }[] }) =>
+      f.locations.map((l) => l.path),
+    );
     expect(paths).toEqual(['keep.log']);
     const all = await cli(['scan', '.', '--no-ignore', '--format', 'json'], { cwd: dir });
     expect(JSON.parse(all.stdout).summary.findings).toBe(2);
@@ -66,7 +78,11 @@ describe('leakwatch scan', () => {
   });
 
   it('skips binaries and files above --max-file-size, counting them', async () => {
-    const dir = tree({ 'bin.dat': Buffer.concat([Buffer.from(T1), Buffer.from([0, 1, 2, 0])]), 'big.txt': `${'x'.repeat(5000)}\n${T1}`, 'ok.txt': T2 });
+    const dir = tree({
+      'bin.dat': Buffer.concat([Buffer.from(T1), Buffer.from([0, 1, 2, 0])]),
+      'big.txt': `${'x'.repeat(5000)}\n${T1}`,
+      'ok.txt': T2,
+    });
     const r = await cli(['scan', '.', '--format', 'json', '--max-file-size', '4k'], { cwd: dir });
     const report = JSON.parse(r.stdout);
     expect(report.summary.skipped).toMatchObject({ binary: 1, tooLarge: 1 });
@@ -74,9 +90,16 @@ describe('leakwatch scan', () => {
   });
 
   it('transcodes UTF-16 files (with and without BOM) and scans invalid UTF-8', async () => {
-    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`key = ${T1}\r\n`, 'utf16le')]);
+    const le = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`key = ${T1}\r\n`, 'utf16le'),
+    ]);
     const noBom = Buffer.from(`a very plain line of text here\nkey = ${T2}\n`, 'utf16le');
-    const latin1 = Buffer.concat([Buffer.from('caf\xe9 = "', 'latin1'), Buffer.from(fakeGithubToken(3)), Buffer.from('"\n')]);
+    const latin1 = Buffer.concat([
+      Buffer.from('caf\xe9 = "', 'latin1'),
+      Buffer.from(fakeGithubToken(3)),
+      Buffer.from('"\n'),
+    ]);
     const dir = tree({ 'le.txt': le, 'nobom.txt': noBom, 'latin1.txt': latin1 });
     const r = await cli(['scan', '.', '--format', 'json'], { cwd: dir });
     const report = JSON.parse(r.stdout);
@@ -85,7 +108,10 @@ describe('leakwatch scan', () => {
   });
 
   it('reads standard input with -', async () => {
-    const r = await cli(['scan', '-', '--format', 'json'], { cwd: tempDir(), stdin: `pasted ${T1}` });
+    const r = await cli(['scan', '-', '--format', 'json'], {
+      cwd: tempDir(),
+      stdin: `pasted ${T1}`,
+    });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).findings[0].locations[0].path).toBeUndefined();
   });
@@ -94,7 +120,9 @@ describe('leakwatch scan', () => {
     const dir = tree({ 'dir one/naïve\nname.txt': T1, '日本/秘密.env': T2 });
     symlinkSync(dir, join(dir, 'dir one', 'loop'));
     const r = await cli(['scan', '.', '--follow', '--format', 'json'], { cwd: dir });
-    const paths = JSON.parse(r.stdout).findings.map((f: { locations: { path: string }[] }) => f.locations[0]?.path).sort();
+    const paths = JSON.parse(r.stdout)
+      .findings.map((f: { locations: { path: string }[] }) => f.locations[0]?.path)
+      .sort();
     expect(paths).toEqual(['dir one/naïve\nname.txt', '日本/秘密.env']);
   });
 
@@ -106,7 +134,9 @@ describe('leakwatch scan', () => {
       const r = await cli(['scan', '.', '--follow', '--format', 'json'], { cwd: dir });
       const report = JSON.parse(r.stdout);
       expect(r.code).toBe(1);
-      expect(report.errors).toEqual([expect.objectContaining({ code: 'LW_READ', path: 'dangling' })]);
+      expect(report.errors).toEqual([
+        expect.objectContaining({ code: 'LW_READ', path: 'dangling' }),
+      ]);
       expect(report.summary.skipped.unreadable).toBe(1);
       return;
     }
@@ -118,21 +148,39 @@ describe('leakwatch scan', () => {
 
   it('finds secrets in base64 (Kubernetes Secret), JSON-escaped strings and notebooks', async () => {
     const manifest = `apiVersion: v1\nkind: Secret\ndata:\n  token: ${Buffer.from(`GITHUB_TOKEN=${T1}`).toString('base64')}\n`;
-    const notebook = JSON.stringify({ cells: [{ cell_type: 'code', source: [`client = Github(\\"${T2}\\")\n`] }] });
+    const notebook = JSON.stringify({
+      cells: [{ cell_type: 'code', source: [`client = Github(\\"${T2}\\")\n`] }],
+    });
     const dir = tree({ 'secret.yaml': manifest, 'nb.ipynb': notebook });
     const r = await cli(['scan', '.', '--format', 'json'], { cwd: dir });
     const report = JSON.parse(r.stdout);
-    const byPath = Object.fromEntries(report.findings.map((f: { locations: { path: string; encoding?: string; line: number }[] }) => [f.locations[0]?.path, f.locations[0]]));
+    const byPath = Object.fromEntries(
+      report.findings.map(
+        (f: { locations: { path: string; encoding?: string; line: number }[] }) => [
+          f.locations[0]?.path,
+          f.locations[0],
+        ],
+      ),
+    );
     expect(byPath['secret.yaml']).toMatchObject({ encoding: 'base64', line: 4 });
     expect(byPath['nb.ipynb']).toBeDefined();
   });
 
   it('honours inline allow comments, .leakwatchignore fingerprints and .gitleaksignore entries', async () => {
-    const dir = tree({ 'a.txt': `${T1} # leakwatch:allow`, 'b.txt': T2, 'c.txt': `\n${fakeGithubToken(9)}` });
+    const dir = tree({
+      'a.txt': `${T1} # leakwatch:allow`,
+      'b.txt': T2,
+      'c.txt': `\n${fakeGithubToken(9)}`,
+    });
     const first = JSON.parse((await cli(['scan', '.', '--format', 'json'], { cwd: dir })).stdout);
     expect(first.findings).toHaveLength(2);
-    const fpB = first.findings.find((f: { locations: { path: string }[] }) => f.locations[0]?.path === 'b.txt').fingerprint;
-    writeFileSync(join(dir, '.leakwatchignore'), `# reviewed: test token\n${fpB}\nstale:fingerprint\n`);
+    const fpB = first.findings.find(
+      (f: { locations: { path: string }[] }) => f.locations[0]?.path === 'b.txt',
+    ).fingerprint;
+    writeFileSync(
+      join(dir, '.leakwatchignore'),
+      `# reviewed: test token\n${fpB}\nstale:fingerprint\n`,
+    );
     writeFileSync(join(dir, '.gitleaksignore'), 'c.txt:github.pat-classic:2\n');
     const second = await cli(['scan', '.', '--format', 'json'], { cwd: dir });
     const report = JSON.parse(second.stdout);
@@ -149,26 +197,38 @@ describe('leakwatch scan', () => {
     expect(JSON.stringify(baseline)).not.toContain(T1.slice(4));
     expect((await cli(['scan', '.', '--baseline', 'baseline.json'], { cwd: dir })).code).toBe(0);
     writeFileSync(join(dir, 'b.txt'), T2);
-    const r = await cli(['scan', '.', '--baseline', 'baseline.json', '--format', 'json'], { cwd: dir });
+    const r = await cli(['scan', '.', '--baseline', 'baseline.json', '--format', 'json'], {
+      cwd: dir,
+    });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).summary).toMatchObject({ findings: 1, baselined: 1 });
   });
 
   it('uses --config, then LEAKWATCH_CONFIG, then leakwatch.toml in the root, then built-ins', async () => {
-    const dir = tree({ 'a.txt': T1, 'custom.toml': CUSTOM, 'env.toml': CUSTOM.replace('test.token', 'env.token') });
+    const dir = tree({
+      'a.txt': T1,
+      'custom.toml': CUSTOM,
+      'env.toml': CUSTOM.replace('test.token', 'env.token'),
+    });
     const ids = async (args: string[], env: Record<string, string> = {}) =>
-      JSON.parse((await cli(['scan', '.', '--format', 'json', ...args], { cwd: dir, env })).stdout).findings.map((f: { ruleId: string }) => f.ruleId);
+      JSON.parse(
+        (await cli(['scan', '.', '--format', 'json', ...args], { cwd: dir, env })).stdout,
+      ).findings.map((f: { ruleId: string }) => f.ruleId);
     expect(await ids([])).toEqual(['github.pat-classic']);
     writeFileSync(join(dir, 'leakwatch.toml'), CUSTOM.replace('test.token', 'repo.token'));
     expect(await ids([])).toEqual(['repo.token']);
     expect(await ids([], { LEAKWATCH_CONFIG: 'env.toml' })).toEqual(['env.token']);
-    expect(await ids(['--config', 'custom.toml'], { LEAKWATCH_CONFIG: 'env.toml' })).toEqual(['test.token']);
+    expect(await ids(['--config', 'custom.toml'], { LEAKWATCH_CONFIG: 'env.toml' })).toEqual([
+      'test.token',
+    ]);
   });
 
   it('writes --output files in every format', async () => {
     const dir = tree({ 'a.txt': T1 });
     for (const format of ['json', 'sarif', 'csv', 'text']) {
-      const r = await cli(['scan', 'a.txt', '--format', format, '--output', `out.${format}`], { cwd: dir });
+      const r = await cli(['scan', 'a.txt', '--format', format, '--output', `out.${format}`], {
+        cwd: dir,
+      });
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
       expect(readFileSync(join(dir, `out.${format}`), 'utf8')).toContain('github.pat-classic');
@@ -176,12 +236,18 @@ describe('leakwatch scan', () => {
   });
 
   it('gives clear errors with exit code 2 and no stack trace for user mistakes', async () => {
-    const dir = tree({ 'bad.toml': '[[rules]]\nid = "x"\nregex = "(a"\n', 'broken.toml': 'a = [\n' });
+    const dir = tree({
+      'bad.toml': '[[rules]]\nid = "x"\nregex = "(a"\n',
+      'broken.toml': 'a = [\n',
+    });
     const cases: [string[], RegExp][] = [
       [['scan', '--format', 'xml'], /--format must be one of text, json, sarif, csv/],
       [['scan', '--bogus'], /Unknown option '--bogus'/],
       [['scan', '--config', 'bad.toml'], /bad\.toml:1: rule 'x' regex: missing '\)'/],
-      [['scan', '--config', 'broken.toml'], /broken\.toml:\d+: invalid TOML at line \d+, column \d+/],
+      [
+        ['scan', '--config', 'broken.toml'],
+        /broken\.toml:\d+: invalid TOML at line \d+, column \d+/,
+      ],
       [['scan', '--config', 'nope.toml'], /config file not found/],
       [['scan', '--max-file-size', 'huge'], /--max-file-size must be a size/],
       [['scan', '--baseline', 'missing.json'], /cannot read baseline/],
@@ -202,7 +268,9 @@ describe('leakwatch ignore convert / config check / rules', () => {
     const r = await cli(['ignore', 'convert'], { cwd: dir });
     expect(r.code).toBe(0);
     const written = readFileSync(join(dir, '.leakwatchignore'), 'utf8');
-    expect(written).toMatch(/^github\.pat-classic:[A-Za-z0-9_-]+ {2}# github\.pat-classic at a\.txt:2$/m);
+    expect(written).toMatch(
+      /^github\.pat-classic:[A-Za-z0-9_-]+ {2}# github\.pat-classic at a\.txt:2$/m,
+    );
     // Move the secret: the gitleaks entry no longer applies, the fingerprint still does.
     writeFileSync(join(dir, 'a.txt'), `moved\n\n\n${T1}`);
     writeFileSync(join(dir, '.gitleaksignore'), '');
@@ -210,7 +278,9 @@ describe('leakwatch ignore convert / config check / rules', () => {
   });
 
   it('config check names the config in use and fails on broken examples', async () => {
-    const dir = tree({ 'leakwatch.toml': `${CUSTOM}examples = [{ text = "nope", secret = "x" }]\n` });
+    const dir = tree({
+      'leakwatch.toml': `${CUSTOM}examples = [{ text = "nope", secret = "x" }]\n`,
+    });
     const r = await cli(['config', 'check'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/config: .*leakwatch\.toml \(repository\)/);

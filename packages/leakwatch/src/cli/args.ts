@@ -4,7 +4,13 @@ import { UsageError } from './context.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed<O extends Options> = ReturnType<
-  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true; allowNegative: true }>
+  typeof parseArgs<{
+    args: string[];
+    options: O;
+    allowPositionals: true;
+    strict: true;
+    allowNegative: true;
+  }>
 >;
 
 /** node:util parseArgs with errors turned into UsageError (exit code 2, no stack trace). */
@@ -18,7 +24,8 @@ export function parse<O extends Options>(args: string[], options: O, usage: stri
 
 export function intOption(value: string | undefined, name: string, min = 0): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${name} must be a whole number >= ${min}, not '${value}'`);
+  if (!/^\d+$/.test(value) || Number(value) < min)
+    throw new UsageError(`--${name} must be a whole number >= ${min}, not '${value}'`);
   return Number(value);
 }
 

@@ -9,7 +9,13 @@ import { scanCommand } from './commands/scan.js';
 import { EXIT, UsageError, write } from './context.js';
 import type { CliContext, Command } from './context.js';
 
-const COMMANDS: Command[] = [scanCommand, baselineCommand, rulesCommand, configCommand, ignoreCommand];
+const COMMANDS: Command[] = [
+  scanCommand,
+  baselineCommand,
+  rulesCommand,
+  configCommand,
+  ignoreCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -13,7 +13,9 @@ export async function main(): Promise<number> {
       now: () => new Date(),
     });
   } catch (e) {
-    process.stderr.write(`leakwatch: internal error: ${(e as Error).stack ?? String(e)}\nPlease report this with the command you ran.\n`);
+    process.stderr.write(
+      `leakwatch: internal error: ${(e as Error).stack ?? String(e)}\nPlease report this with the command you ran.\n`,
+    );
     return 2;
   }
 }

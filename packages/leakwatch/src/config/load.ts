@@ -43,7 +43,11 @@ function headerLines(text: string): number[] {
 }
 
 /** Parses and validates TOML text; syntax errors come back as issues with line and column. */
-export function parseConfigText(text: string, source: string, verify?: VerifyValidator): ValidationResult {
+export function parseConfigText(
+  text: string,
+  source: string,
+  verify?: VerifyValidator,
+): ValidationResult {
   let doc: unknown;
   try {
     doc = parse(text);
@@ -52,7 +56,14 @@ export function parseConfigText(text: string, source: string, verify?: VerifyVal
       const firstLine = e.message.split('\n')[0] ?? e.message;
       return {
         config: { rules: [], allowlists: [], extend: { useDefault: false, disabledRules: [] } },
-        errors: [{ source, line: e.line, field: '', message: `invalid TOML at line ${e.line}, column ${e.column}: ${firstLine.replace(/^Invalid TOML document: /, '')}` }],
+        errors: [
+          {
+            source,
+            line: e.line,
+            field: '',
+            message: `invalid TOML at line ${e.line}, column ${e.column}: ${firstLine.replace(/^Invalid TOML document: /, '')}`,
+          },
+        ],
         warnings: [],
       };
     }
@@ -68,7 +79,13 @@ function readConfigFile(path: string, verify?: VerifyValidator): ValidationResul
   } catch (e) {
     return {
       config: { rules: [], allowlists: [], extend: { useDefault: false, disabledRules: [] } },
-      errors: [{ source: path, field: '', message: `cannot read config: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }],
+      errors: [
+        {
+          source: path,
+          field: '',
+          message: `cannot read config: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        },
+      ],
       warnings: [],
     };
   }
@@ -91,7 +108,9 @@ interface Bundle {
 }
 
 function readBuiltinFiles(): { files: string[]; texts: string[]; key: string } {
-  const files = readdirSync(BUILTIN_RULES_DIR).filter((f) => f.endsWith('.toml')).sort();
+  const files = readdirSync(BUILTIN_RULES_DIR)
+    .filter((f) => f.endsWith('.toml'))
+    .sort();
   const texts = files.map((f) => readFileSync(join(BUILTIN_RULES_DIR, f), 'utf8'));
   const hash = createHash('sha256');
   files.forEach((f, i) => hash.update(`${f}\u0000${texts[i]}\u0000`));
@@ -158,7 +177,12 @@ export interface LoadOptions {
   verify?: VerifyValidator;
 }
 
-function resolveChain(path: string, origin: RuleSpec['origin'], verify: VerifyValidator | undefined, depth = 0): {
+function resolveChain(
+  path: string,
+  origin: RuleSpec['origin'],
+  verify: VerifyValidator | undefined,
+  depth = 0,
+): {
   specs: RuleSpec[];
   allowlists: { spec: AllowlistSpec; source: string }[];
   warnings: ConfigIssue[];
@@ -173,7 +197,11 @@ function fromResult(
   origin: RuleSpec['origin'],
   verify: VerifyValidator | undefined,
   depth: number,
-): { specs: RuleSpec[]; allowlists: { spec: AllowlistSpec; source: string }[]; warnings: ConfigIssue[] } {
+): {
+  specs: RuleSpec[];
+  allowlists: { spec: AllowlistSpec; source: string }[];
+  warnings: ConfigIssue[];
+} {
   if (r.errors.length > 0) throw new ConfigError(r.errors);
   const own = r.config.rules.map((s) => ({ ...s, origin }));
   let specs: RuleSpec[] = [];
@@ -181,7 +209,14 @@ function fromResult(
   const warnings = [...r.warnings];
   const { extend } = r.config;
   if (extend.path !== undefined) {
-    if (depth > 4) throw new ConfigError([{ source: baseDir, field: 'extend.path', message: 'configs extend each other too deeply (more than 4 levels)' }]);
+    if (depth > 4)
+      throw new ConfigError([
+        {
+          source: baseDir,
+          field: 'extend.path',
+          message: 'configs extend each other too deeply (more than 4 levels)',
+        },
+      ]);
     const base = resolveChain(resolve(baseDir, extend.path), origin, verify, depth + 1);
     specs = base.specs;
     allowlists = [...base.allowlists, ...allowlists];
@@ -207,14 +242,26 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
   if (explicit !== undefined && explicit !== '') {
     const path = resolve(opts.cwd, explicit);
     if (!existsSync(path)) {
-      throw new ConfigError([{ source: path, field: '', message: `config file not found (from ${opts.configPath !== undefined ? '--config' : 'LEAKWATCH_CONFIG'})` }]);
+      throw new ConfigError([
+        {
+          source: path,
+          field: '',
+          message: `config file not found (from ${opts.configPath !== undefined ? '--config' : 'LEAKWATCH_CONFIG'})`,
+        },
+      ]);
     }
     origin = { kind: opts.configPath !== undefined ? 'flag' : 'env', path };
     loaded = resolveChain(path, 'user', opts.verify);
   } else if (opts.repositoryConfigText) {
     const { text, source } = opts.repositoryConfigText;
     origin = { kind: 'repository', path: source };
-    loaded = fromResult(parseConfigText(text, source, opts.verify), opts.cwd, 'repository', opts.verify, 0);
+    loaded = fromResult(
+      parseConfigText(text, source, opts.verify),
+      opts.cwd,
+      'repository',
+      opts.verify,
+      0,
+    );
   } else {
     const root = resolve(opts.cwd, opts.root ?? '.');
     const found = REPO_CONFIG_NAMES.map((n) => join(root, n)).find((p) => existsSync(p));
@@ -227,5 +274,11 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
     }
   }
   const ruleSet = compileRules(loaded.specs, loaded.allowlists);
-  return { specs: loaded.specs, allowlists: loaded.allowlists, ruleSet, origin, warnings: loaded.warnings };
+  return {
+    specs: loaded.specs,
+    allowlists: loaded.allowlists,
+    ruleSet,
+    origin,
+    warnings: loaded.warnings,
+  };
 }

@@ -2,7 +2,13 @@
 // each naming the source file, the rule and the field.
 import { compileAllowlist, compileRule, RuleCompileError } from '../engine/compile.js';
 import { SEVERITIES } from '../engine/types.js';
-import type { AllowlistSpec, RequiredPart, RuleExample, RuleSpec, Severity } from '../engine/types.js';
+import type {
+  AllowlistSpec,
+  RequiredPart,
+  RuleExample,
+  RuleSpec,
+  Severity,
+} from '../engine/types.js';
 
 export interface ConfigIssue {
   source: string;
@@ -33,14 +39,49 @@ export interface ValidationResult {
 /** Optional hook to validate a rule's `verify` table (supplied by the verify module). */
 export type VerifyValidator = (raw: unknown, where: string) => string[];
 
-const TOP_KEYS = ['title', 'description', 'minVersion', 'extend', 'rules', 'allowlist', 'allowlists'];
+const TOP_KEYS = [
+  'title',
+  'description',
+  'minVersion',
+  'extend',
+  'rules',
+  'allowlist',
+  'allowlists',
+];
 const EXTEND_KEYS = ['useDefault', 'path', 'url', 'disabledRules'];
 const RULE_KEYS = [
-  'id', 'description', 'regex', 'secretGroup', 'entropy', 'keywords', 'path', 'tags', 'allowlist',
-  'allowlists', 'required', 'skipReport', 'provider', 'severity', 'examples', 'negatives',
-  'references', 'revoke', 'validate', 'window', 'verify',
+  'id',
+  'description',
+  'regex',
+  'secretGroup',
+  'entropy',
+  'keywords',
+  'path',
+  'tags',
+  'allowlist',
+  'allowlists',
+  'required',
+  'skipReport',
+  'provider',
+  'severity',
+  'examples',
+  'negatives',
+  'references',
+  'revoke',
+  'validate',
+  'window',
+  'verify',
 ];
-const ALLOWLIST_KEYS = ['description', 'condition', 'regexTarget', 'regexes', 'paths', 'stopwords', 'commits', 'targetRules'];
+const ALLOWLIST_KEYS = [
+  'description',
+  'condition',
+  'regexTarget',
+  'regexes',
+  'paths',
+  'stopwords',
+  'commits',
+  'targetRules',
+];
 const REQUIRED_KEYS = ['id', 'withinLines', 'withinColumns'];
 
 function levenshtein(a: string, b: string): number {
@@ -50,7 +91,11 @@ function levenshtein(a: string, b: string): number {
     dp[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = dp[j] as number;
-      dp[j] = Math.min((dp[j] as number) + 1, (dp[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      dp[j] = Math.min(
+        (dp[j] as number) + 1,
+        (dp[j - 1] as number) + 1,
+        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       prev = tmp;
     }
   }
@@ -67,10 +112,13 @@ export function didYouMean(key: string, known: readonly string[]): string {
       best = k;
     }
   }
-  return best !== undefined && bestScore <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean '${best}'?)` : '';
+  return best !== undefined && bestScore <= Math.max(2, Math.floor(key.length / 3))
+    ? ` (did you mean '${best}'?)`
+    : '';
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 class Collector {
   readonly errors: ConfigIssue[] = [];
@@ -92,14 +140,32 @@ class Collector {
     this.warnings.push({ source: this.source, line: this.at(ruleIndex), ruleId, field, message });
   }
 
-  unknownKeys(obj: Record<string, unknown>, known: readonly string[], where: string, ruleId?: string, ruleIndex?: number): void {
+  unknownKeys(
+    obj: Record<string, unknown>,
+    known: readonly string[],
+    where: string,
+    ruleId?: string,
+    ruleIndex?: number,
+  ): void {
     for (const key of Object.keys(obj)) {
-      if (!known.includes(key)) this.warn(`${where}${key}`, `unknown key '${key}'${didYouMean(key, known)}`, ruleId, ruleIndex);
+      if (!known.includes(key))
+        this.warn(
+          `${where}${key}`,
+          `unknown key '${key}'${didYouMean(key, known)}`,
+          ruleId,
+          ruleIndex,
+        );
     }
   }
 }
 
-function stringList(c: Collector, v: unknown, field: string, ruleId?: string, ri?: number): string[] {
+function stringList(
+  c: Collector,
+  v: unknown,
+  field: string,
+  ruleId?: string,
+  ri?: number,
+): string[] {
   if (v === undefined) return [];
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
     c.error(field, 'must be a list of strings', ruleId, ri);
@@ -108,7 +174,13 @@ function stringList(c: Collector, v: unknown, field: string, ruleId?: string, ri
   return v as string[];
 }
 
-function optString(c: Collector, v: unknown, field: string, ruleId?: string, ri?: number): string | undefined {
+function optString(
+  c: Collector,
+  v: unknown,
+  field: string,
+  ruleId?: string,
+  ri?: number,
+): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string') {
     c.error(field, 'must be a string', ruleId, ri);
@@ -117,7 +189,14 @@ function optString(c: Collector, v: unknown, field: string, ruleId?: string, ri?
   return v;
 }
 
-function optNumber(c: Collector, v: unknown, field: string, ruleId?: string, ri?: number, integer = false): number | undefined {
+function optNumber(
+  c: Collector,
+  v: unknown,
+  field: string,
+  ruleId?: string,
+  ri?: number,
+  integer = false,
+): number | undefined {
   if (v === undefined) return undefined;
   const n = typeof v === 'bigint' ? Number(v) : v;
   if (typeof n !== 'number' || Number.isNaN(n) || (integer && !Number.isInteger(n)) || n < 0) {
@@ -127,19 +206,37 @@ function optNumber(c: Collector, v: unknown, field: string, ruleId?: string, ri?
   return n;
 }
 
-function allowlistSpec(c: Collector, raw: unknown, where: string, global: boolean, ruleId?: string, ri?: number): AllowlistSpec | undefined {
+function allowlistSpec(
+  c: Collector,
+  raw: unknown,
+  where: string,
+  global: boolean,
+  ruleId?: string,
+  ri?: number,
+): AllowlistSpec | undefined {
   if (!isObject(raw)) {
     c.error(where, 'must be a table', ruleId, ri);
     return undefined;
   }
-  c.unknownKeys(raw, global ? ALLOWLIST_KEYS : ALLOWLIST_KEYS.filter((k) => k !== 'targetRules'), `${where}.`, ruleId, ri);
+  c.unknownKeys(
+    raw,
+    global ? ALLOWLIST_KEYS : ALLOWLIST_KEYS.filter((k) => k !== 'targetRules'),
+    `${where}.`,
+    ruleId,
+    ri,
+  );
   const condition = optString(c, raw.condition, `${where}.condition`, ruleId, ri)?.toUpperCase();
   if (condition !== undefined && condition !== 'OR' && condition !== 'AND') {
     c.error(`${where}.condition`, `must be "OR" or "AND", not '${condition}'`, ruleId, ri);
   }
   const regexTarget = optString(c, raw.regexTarget, `${where}.regexTarget`, ruleId, ri);
   if (regexTarget !== undefined && !['secret', 'match', 'line'].includes(regexTarget)) {
-    c.error(`${where}.regexTarget`, `must be "secret", "match" or "line", not '${regexTarget}'`, ruleId, ri);
+    c.error(
+      `${where}.regexTarget`,
+      `must be "secret", "match" or "line", not '${regexTarget}'`,
+      ruleId,
+      ri,
+    );
   }
   const spec: AllowlistSpec = {
     description: optString(c, raw.description, `${where}.description`, ruleId, ri),
@@ -160,7 +257,13 @@ function allowlistSpec(c: Collector, raw: unknown, where: string, global: boolea
   return spec;
 }
 
-function examplesOf(c: Collector, v: unknown, field: string, ruleId: string, ri: number): RuleExample[] {
+function examplesOf(
+  c: Collector,
+  v: unknown,
+  field: string,
+  ruleId: string,
+  ri: number,
+): RuleExample[] {
   if (v === undefined) return [];
   if (!Array.isArray(v)) {
     c.error(field, 'must be a list of { text, secret } tables', ruleId, ri);
@@ -177,7 +280,12 @@ function examplesOf(c: Collector, v: unknown, field: string, ruleId: string, ri:
   return out;
 }
 
-function ruleSpec(c: Collector, raw: unknown, ri: number, verify?: VerifyValidator): RuleSpec | undefined {
+function ruleSpec(
+  c: Collector,
+  raw: unknown,
+  ri: number,
+  verify?: VerifyValidator,
+): RuleSpec | undefined {
   const where = `rules[${ri}]`;
   if (!isObject(raw)) {
     c.error(where, 'must be a table', undefined, ri);
@@ -189,9 +297,11 @@ function ruleSpec(c: Collector, raw: unknown, ri: number, verify?: VerifyValidat
   c.unknownKeys(raw, RULE_KEYS, '', rid, ri);
   const regex = optString(c, raw.regex, 'regex', rid, ri);
   const path = optString(c, raw.path, 'path', rid, ri);
-  if (regex === undefined && path === undefined) c.error('regex', 'a rule needs a regex, a path, or both', rid, ri);
+  if (regex === undefined && path === undefined)
+    c.error('regex', 'a rule needs a regex, a path, or both', rid, ri);
   const severity = (optString(c, raw.severity, 'severity', rid, ri) ?? 'high') as Severity;
-  if (!SEVERITIES.includes(severity)) c.error('severity', `must be one of ${SEVERITIES.join(', ')}, not '${severity}'`, rid, ri);
+  if (!SEVERITIES.includes(severity))
+    c.error('severity', `must be one of ${SEVERITIES.join(', ')}, not '${severity}'`, rid, ri);
 
   const allowlists: AllowlistSpec[] = [];
   if (raw.allowlist !== undefined) {
@@ -199,7 +309,8 @@ function ruleSpec(c: Collector, raw: unknown, ri: number, verify?: VerifyValidat
     if (a) allowlists.push(a);
   }
   if (raw.allowlists !== undefined) {
-    if (!Array.isArray(raw.allowlists)) c.error('allowlists', 'must be an array of tables ([[rules.allowlists]])', rid, ri);
+    if (!Array.isArray(raw.allowlists))
+      c.error('allowlists', 'must be an array of tables ([[rules.allowlists]])', rid, ri);
     else
       raw.allowlists.forEach((a, i) => {
         const s = allowlistSpec(c, a, `allowlists[${i}]`, false, rid, ri);
@@ -208,7 +319,8 @@ function ruleSpec(c: Collector, raw: unknown, ri: number, verify?: VerifyValidat
   }
   const required: RequiredPart[] = [];
   if (raw.required !== undefined) {
-    if (!Array.isArray(raw.required)) c.error('required', 'must be an array of tables ([[rules.required]])', rid, ri);
+    if (!Array.isArray(raw.required))
+      c.error('required', 'must be an array of tables ([[rules.required]])', rid, ri);
     else
       raw.required.forEach((r, i) => {
         if (!isObject(r) || typeof r.id !== 'string') {
@@ -226,7 +338,8 @@ function ruleSpec(c: Collector, raw: unknown, ri: number, verify?: VerifyValidat
   }
   const tags = stringList(c, raw.tags, 'tags', rid, ri);
   if (raw.skipReport === true) tags.push('part-only');
-  else if (raw.skipReport !== undefined && raw.skipReport !== false) c.error('skipReport', 'must be true or false', rid, ri);
+  else if (raw.skipReport !== undefined && raw.skipReport !== false)
+    c.error('skipReport', 'must be true or false', rid, ri);
 
   const spec: RuleSpec = {
     id: rid,
@@ -253,16 +366,24 @@ function ruleSpec(c: Collector, raw: unknown, ri: number, verify?: VerifyValidat
     if (!isObject(raw.verify)) c.error('verify', 'must be a table ([rules.verify])', rid, ri);
     else {
       spec.verify = raw.verify;
-      for (const msg of verify ? verify(raw.verify, `${c.source}: rule '${rid}'`) : []) c.error('verify', msg, rid, ri);
+      for (const msg of verify ? verify(raw.verify, `${c.source}: rule '${rid}'`) : [])
+        c.error('verify', msg, rid, ri);
     }
   }
   if (c.errors.some((e) => e.ruleId === rid)) return undefined;
   try {
     const compiled = compileRule(spec);
     if (compiled.regex && spec.secretGroup !== undefined && spec.secretGroup > 0) {
-      const groups = new RegExp(`${compiled.regex.source}|`, compiled.regex.flags.replace('g', '')).exec('')?.length ?? 1;
+      const groups =
+        new RegExp(`${compiled.regex.source}|`, compiled.regex.flags.replace('g', '')).exec('')
+          ?.length ?? 1;
       if (spec.secretGroup >= groups) {
-        c.error('secretGroup', `is ${spec.secretGroup} but the regex has only ${groups - 1} capture group(s)`, rid, ri);
+        c.error(
+          'secretGroup',
+          `is ${spec.secretGroup} but the regex has only ${groups - 1} capture group(s)`,
+          rid,
+          ri,
+        );
         return undefined;
       }
     }
@@ -287,7 +408,11 @@ export function validateConfig(
   verify?: VerifyValidator,
 ): ValidationResult {
   const c = new Collector(source, ruleLines);
-  const config: ConfigDoc = { rules: [], allowlists: [], extend: { useDefault: false, disabledRules: [] } };
+  const config: ConfigDoc = {
+    rules: [],
+    allowlists: [],
+    extend: { useDefault: false, disabledRules: [] },
+  };
   if (!isObject(doc)) {
     c.error('', 'the config must be a TOML table');
     return { config, errors: c.errors, warnings: c.warnings };
@@ -297,8 +422,13 @@ export function validateConfig(
     if (!isObject(doc.extend)) c.error('extend', 'must be a table ([extend])');
     else {
       c.unknownKeys(doc.extend, EXTEND_KEYS, 'extend.');
-      if (doc.extend.useDefault !== undefined && typeof doc.extend.useDefault !== 'boolean') c.error('extend.useDefault', 'must be true or false');
-      if (doc.extend.url !== undefined) c.error('extend.url', 'remote configs are not fetched; download the file and use extend.path');
+      if (doc.extend.useDefault !== undefined && typeof doc.extend.useDefault !== 'boolean')
+        c.error('extend.useDefault', 'must be true or false');
+      if (doc.extend.url !== undefined)
+        c.error(
+          'extend.url',
+          'remote configs are not fetched; download the file and use extend.path',
+        );
       config.extend = {
         useDefault: doc.extend.useDefault === true,
         path: optString(c, doc.extend.path, 'extend.path'),
@@ -324,7 +454,8 @@ export function validateConfig(
     if (a) config.allowlists.push({ spec: a, source });
   }
   if (doc.allowlists !== undefined) {
-    if (!Array.isArray(doc.allowlists)) c.error('allowlists', 'must be an array of tables ([[allowlists]])');
+    if (!Array.isArray(doc.allowlists))
+      c.error('allowlists', 'must be an array of tables ([[allowlists]])');
     else
       doc.allowlists.forEach((raw, i) => {
         const a = allowlistSpec(c, raw, `allowlists[${i}]`, true);

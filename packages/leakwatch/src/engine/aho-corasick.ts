@@ -111,7 +111,8 @@ export class AhoCorasick {
         s = ~s;
         const state = s / classes;
         const b = outStart[state + 1] as number;
-        for (let k = outStart[state] as number; k < b; k++) if (onHit(outList[k] as number, i + 1)) return;
+        for (let k = outStart[state] as number; k < b; k++)
+          if (onHit(outList[k] as number, i + 1)) return;
       }
     }
   }

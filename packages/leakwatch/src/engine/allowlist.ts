@@ -20,7 +20,8 @@ function commitOf(p: Provenance): string | undefined {
 export function allowlistAllows(list: Allowlist, c: AllowCandidate): boolean {
   const results: boolean[] = [];
   if (list.regexes.length > 0) {
-    const target = list.regexTarget === 'match' ? c.match : list.regexTarget === 'line' ? c.line : c.secret;
+    const target =
+      list.regexTarget === 'match' ? c.match : list.regexTarget === 'line' ? c.line : c.secret;
     results.push(list.regexes.some((re) => re.test(target)));
   }
   if (list.paths.length > 0) {
@@ -54,7 +55,8 @@ export function isPathAllowlisted(set: RuleSet, path: string): boolean {
     (l) =>
       l.targetRules.length === 0 &&
       l.paths.length > 0 &&
-      (l.condition === 'OR' || (l.regexes.length === 0 && l.stopwords.length === 0 && l.commits.length === 0)) &&
+      (l.condition === 'OR' ||
+        (l.regexes.length === 0 && l.stopwords.length === 0 && l.commits.length === 0)) &&
       l.paths.some((re) => re.test(path)),
   );
 }

@@ -53,7 +53,12 @@ export class RuleCompileError extends Error {
 }
 
 /** Compiles an RE2 pattern to a global JS RegExp, naming the rule and field on failure. */
-export function compilePattern(pattern: string, source: string, ruleId: string, field: string): RegExp {
+export function compilePattern(
+  pattern: string,
+  source: string,
+  ruleId: string,
+  field: string,
+): RegExp {
   try {
     const t = translateRegex(pattern);
     return new RegExp(t.source, t.flags);
@@ -69,8 +74,12 @@ export function compileAllowlist(spec: AllowlistSpec, source: string, owner: str
     description: spec.description,
     condition: spec.condition ?? 'OR',
     regexTarget: spec.regexTarget ?? 'secret',
-    regexes: (spec.regexes ?? []).map((r, i) => nonGlobal(compilePattern(r, source, owner, `allowlist regexes[${i}]`))),
-    paths: (spec.paths ?? []).map((r, i) => nonGlobal(compilePattern(r, source, owner, `allowlist paths[${i}]`))),
+    regexes: (spec.regexes ?? []).map((r, i) =>
+      nonGlobal(compilePattern(r, source, owner, `allowlist regexes[${i}]`)),
+    ),
+    paths: (spec.paths ?? []).map((r, i) =>
+      nonGlobal(compilePattern(r, source, owner, `allowlist paths[${i}]`)),
+    ),
     stopwords: (spec.stopwords ?? []).map((w) => w.toLowerCase()),
     commits: spec.commits ?? [],
     targetRules: spec.targetRules ?? [],
@@ -78,13 +87,22 @@ export function compileAllowlist(spec: AllowlistSpec, source: string, owner: str
 }
 
 export function compileRule(spec: RuleSpec): CompiledRule {
-  const regex = spec.regex !== undefined ? compilePattern(spec.regex, spec.source, spec.id, 'regex') : undefined;
-  const path = spec.path !== undefined ? compilePattern(spec.path, spec.source, spec.id, 'path') : undefined;
+  const regex =
+    spec.regex !== undefined
+      ? compilePattern(spec.regex, spec.source, spec.id, 'regex')
+      : undefined;
+  const path =
+    spec.path !== undefined ? compilePattern(spec.path, spec.source, spec.id, 'path') : undefined;
   let validate: CompiledRule['validate'];
   if (spec.validate !== undefined) {
     validate = VALIDATORS[spec.validate];
     if (!validate) {
-      throw new RuleCompileError(spec.source, spec.id, 'validate', `unknown validator '${spec.validate}' (known: ${Object.keys(VALIDATORS).join(', ')})`);
+      throw new RuleCompileError(
+        spec.source,
+        spec.id,
+        'validate',
+        `unknown validator '${spec.validate}' (known: ${Object.keys(VALIDATORS).join(', ')})`,
+      );
     }
   }
   return {
@@ -147,7 +165,9 @@ export function compileRules(
     keywordRules,
     unkeyed,
     pathOnly,
-    globalAllowlists: globalAllowlists.map((a) => compileAllowlist(a.spec, a.source, '[[allowlists]]')),
+    globalAllowlists: globalAllowlists.map((a) =>
+      compileAllowlist(a.spec, a.source, '[[allowlists]]'),
+    ),
     partIds,
   };
 }

@@ -2,7 +2,9 @@
 // JSON/URL escapes in notebooks and embedded configs. These helpers expose the plain text.
 
 const B64 = new Int16Array(256).fill(-1);
-for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries()) {
+for (const [i, c] of [
+  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+].entries()) {
   B64[c.charCodeAt(0)] = i;
 }
 // base64url alphabet decodes to the same values
@@ -83,7 +85,17 @@ export function findBase64Runs(bytes: Uint8Array): Base64Run[] {
   return runs;
 }
 
-const JSON_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '/': '/', '\\': '\\', '"': '"', "'": "'" };
+const JSON_ESCAPES: Record<string, string> = {
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  b: '\b',
+  f: '\f',
+  '/': '/',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+};
 
 /** Undoes JSON/JS string escapes and URL percent-encoding; returns the input when there are none. */
 export function unescapeText(text: string): string {

@@ -17,7 +17,12 @@ export function parseGitleaksIgnore(text: string): GitleaksIgnoreEntry[] {
     if (raw === '' || raw.startsWith('#')) continue;
     const m = /^(?:([0-9a-f]{7,64}):)?(.+):([^:]+):(\d+)$/.exec(raw);
     if (!m) continue;
-    const entry: GitleaksIgnoreEntry = { path: m[2] as string, ruleId: m[3] as string, line: Number(m[4]), raw };
+    const entry: GitleaksIgnoreEntry = {
+      path: m[2] as string,
+      ruleId: m[3] as string,
+      line: Number(m[4]),
+      raw,
+    };
     if (m[1]) entry.commit = m[1];
     out.push(entry);
   }
@@ -39,17 +44,27 @@ export interface FilterOutcome {
   stale: string[];
 }
 
-export function filterByFingerprints(findings: readonly Finding[], fingerprints: ReadonlySet<string>): FilterOutcome {
+export function filterByFingerprints(
+  findings: readonly Finding[],
+  fingerprints: ReadonlySet<string>,
+): FilterOutcome {
   const used = new Set<string>();
   const kept = findings.filter((f) => {
     if (!fingerprints.has(f.fingerprint)) return true;
     used.add(f.fingerprint);
     return false;
   });
-  return { kept, removed: findings.length - kept.length, stale: [...fingerprints].filter((f) => !used.has(f)) };
+  return {
+    kept,
+    removed: findings.length - kept.length,
+    stale: [...fingerprints].filter((f) => !used.has(f)),
+  };
 }
 
-export function filterByGitleaksIgnore(findings: readonly Finding[], entries: readonly GitleaksIgnoreEntry[]): FilterOutcome {
+export function filterByGitleaksIgnore(
+  findings: readonly Finding[],
+  entries: readonly GitleaksIgnoreEntry[],
+): FilterOutcome {
   const used = new Set<string>();
   const kept: Finding[] = [];
   for (const f of findings) {
@@ -64,7 +79,12 @@ export function filterByGitleaksIgnore(findings: readonly Finding[], entries: re
       if (hit) used.add(hit.raw);
       return !hit;
     });
-    if (locations.length > 0) kept.push(locations.length === f.locations.length ? f : { ...f, locations });
+    if (locations.length > 0)
+      kept.push(locations.length === f.locations.length ? f : { ...f, locations });
   }
-  return { kept, removed: findings.length - kept.length, stale: entries.map((e) => e.raw).filter((r) => !used.has(r)) };
+  return {
+    kept,
+    removed: findings.length - kept.length,
+    stale: entries.map((e) => e.raw).filter((r) => !used.has(r)),
+  };
 }

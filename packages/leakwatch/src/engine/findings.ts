@@ -36,9 +36,15 @@ export function toLocation(m: Match): Location {
   return loc;
 }
 
-function near(a: Match, b: Match, within: { withinLines?: number; withinColumns?: number }): boolean {
-  if (within.withinLines !== undefined && Math.abs(a.line - b.line) > within.withinLines) return false;
-  if (within.withinColumns !== undefined && Math.abs(a.column - b.column) > within.withinColumns) return false;
+function near(
+  a: Match,
+  b: Match,
+  within: { withinLines?: number; withinColumns?: number },
+): boolean {
+  if (within.withinLines !== undefined && Math.abs(a.line - b.line) > within.withinLines)
+    return false;
+  if (within.withinColumns !== undefined && Math.abs(a.column - b.column) > within.withinColumns)
+    return false;
   return true;
 }
 
@@ -55,7 +61,10 @@ function overlapsSpan(a: Match, b: Match): boolean {
  * them), removes generic matches that a provider rule explains, and drops parts consumed by a
  * composite from standalone reporting.
  */
-export function resolveMatches(set: RuleSet, matches: readonly Match[]): { kept: Match[]; parts: Map<Match, Match[]> } {
+export function resolveMatches(
+  set: RuleSet,
+  matches: readonly Match[],
+): { kept: Match[]; parts: Map<Match, Match[]> } {
   const byObject = new Map<string, Match[]>();
   for (const m of matches) {
     const key = objectKey(m.provenance);
@@ -99,7 +108,9 @@ export function resolveMatches(set: RuleSet, matches: readonly Match[]): { kept:
       if (rule.generic) {
         const explained =
           secretsBySpecific.has(m.secret) ||
-          specific.some((s) => overlapsSpan(s, m) || m.secret.includes(s.secret) || s.secret.includes(m.secret)) ||
+          specific.some(
+            (s) => overlapsSpan(s, m) || m.secret.includes(s.secret) || s.secret.includes(m.secret),
+          ) ||
           [...consumed].some((p) => overlapsSpan(p, m) || p.secret === m.secret);
         if (explained) continue;
       }
@@ -110,7 +121,11 @@ export function resolveMatches(set: RuleSet, matches: readonly Match[]): { kept:
 }
 
 /** Groups matches into one Finding per rule + secret, with every location, sorted for output. */
-export function buildFindings(set: RuleSet, matches: readonly Match[], hash: SecretHasher): Finding[] {
+export function buildFindings(
+  set: RuleSet,
+  matches: readonly Match[],
+  hash: SecretHasher,
+): Finding[] {
   const { kept, parts } = resolveMatches(set, matches);
   const groups = new Map<string, { rule: CompiledRule; matches: Match[] }>();
   for (const m of kept) {

@@ -75,7 +75,10 @@ function utf8Length(s: string, from: number, to: number): number {
   return n;
 }
 
-function pickSecret(rule: CompiledRule, m: RegExpExecArray): { secret: string; index: number } | null {
+function pickSecret(
+  rule: CompiledRule,
+  m: RegExpExecArray,
+): { secret: string; index: number } | null {
   let value: string | undefined;
   let group = 0;
   if (rule.secretGroup !== undefined) {
@@ -121,7 +124,11 @@ function collectWindows(set: RuleSet, bytes: Uint8Array): Map<number, number[]> 
   return windows;
 }
 
-function stretchToLines(bytes: Uint8Array, a: number, b: number): [number, number, boolean, boolean] {
+function stretchToLines(
+  bytes: Uint8Array,
+  a: number,
+  b: number,
+): [number, number, boolean, boolean] {
   let start = a;
   const floor = Math.max(0, a - LINE_SLACK);
   while (start > floor && bytes[start - 1] !== NL) start--;
@@ -199,7 +206,14 @@ function emit(
     ctx.stats.allowlisted++;
     return;
   }
-  if (isAllowlisted(ctx.set, rule, { secret, match: whole, line: lineText, provenance: ctx.chunk.provenance })) {
+  if (
+    isAllowlisted(ctx.set, rule, {
+      secret,
+      match: whole,
+      line: lineText,
+      provenance: ctx.chunk.provenance,
+    })
+  ) {
     ctx.stats.allowlisted++;
     return;
   }
@@ -234,7 +248,8 @@ function runRule(ctx: RunContext, rule: CompiledRule, a: number, b: number): voi
       continue;
     }
     // A match cut by the window edge is a fragment of something longer, not a token.
-    if ((m.index === 0 && !startsClean) || (m.index + m[0].length === text.length && !endsClean)) continue;
+    if ((m.index === 0 && !startsClean) || (m.index + m[0].length === text.length && !endsClean))
+      continue;
     const picked = pickSecret(rule, m);
     if (!picked) continue;
     rawSecrets.add(picked.secret);
@@ -270,7 +285,8 @@ function runRule(ctx: RunContext, rule: CompiledRule, a: number, b: number): voi
 function matchInto(ctx: RunContext): void {
   const { set, chunk, path } = ctx;
   const bytes = chunk.bytes;
-  const allowedByPath = (rule: CompiledRule): boolean => !rule.path || (path !== undefined && rule.path.test(path));
+  const allowedByPath = (rule: CompiledRule): boolean =>
+    !rule.path || (path !== undefined && rule.path.test(path));
 
   if (!ctx.encoding && (chunk.offset ?? 0) === 0 && path !== undefined) {
     for (const r of set.pathOnly) {
@@ -298,7 +314,8 @@ function matchInto(ctx: RunContext): void {
   for (const [r, list] of windows) {
     const rule = set.rules[r] as CompiledRule;
     if (!allowedByPath(rule)) continue;
-    for (let i = 0; i < list.length; i += 2) runRule(ctx, rule, list[i] as number, list[i + 1] as number);
+    for (let i = 0; i < list.length; i += 2)
+      runRule(ctx, rule, list[i] as number, list[i + 1] as number);
   }
   for (const r of set.unkeyed) {
     const rule = set.rules[r] as CompiledRule;
@@ -311,7 +328,11 @@ function matchInto(ctx: RunContext): void {
  * Finds every rule match in a chunk: keyword prefilter over bytes, then each rule's regex only
  * around its keyword hits; plus secrets hidden in base64 and escaped strings.
  */
-export function matchChunk(set: RuleSet, chunk: Chunk, stats: MatchStats = { allowlisted: 0 }): Match[] {
+export function matchChunk(
+  set: RuleSet,
+  chunk: Chunk,
+  stats: MatchStats = { allowlisted: 0 },
+): Match[] {
   const path = chunk.provenance.path;
   const ctx: RunContext = {
     set,

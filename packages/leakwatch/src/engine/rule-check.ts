@@ -55,9 +55,14 @@ export function checkRuleExamples(
     };
     spec.examples.forEach((ex, i) => {
       const secrets = run(ex.text);
-      if (secrets.length === 0) report(`examples[${i}] does not match (expected secret '${ex.secret}')`);
-      else if (secrets.length > 1) report(`examples[${i}] yields ${secrets.length} secrets (${secrets.join(', ')}), expected one`);
-      else if (secrets[0] !== ex.secret) report(`examples[${i}] yields '${secrets[0]}', expected '${ex.secret}'`);
+      if (secrets.length === 0)
+        report(`examples[${i}] does not match (expected secret '${ex.secret}')`);
+      else if (secrets.length > 1)
+        report(
+          `examples[${i}] yields ${secrets.length} secrets (${secrets.join(', ')}), expected one`,
+        );
+      else if (secrets[0] !== ex.secret)
+        report(`examples[${i}] yields '${secrets[0]}', expected '${ex.secret}'`);
     });
     spec.negatives.forEach((text, i) => {
       const secrets = run(text);
@@ -72,7 +77,23 @@ export function checkRuleExamples(
  * examples for e.g. `\.env$` or `id_rsa$` rules are checked under a plausible name.
  */
 function exampleFileName(pathPattern: string): string {
-  const candidates = ['example.txt', '.env', 'config.yml', 'settings.py', 'id_rsa', 'application.properties', 'config.json', 'main.tf', '.npmrc', '.pypirc', 'credentials', '.git-credentials', 'Dockerfile', '.dockercfg', 'config.xml'];
+  const candidates = [
+    'example.txt',
+    '.env',
+    'config.yml',
+    'settings.py',
+    'id_rsa',
+    'application.properties',
+    'config.json',
+    'main.tf',
+    '.npmrc',
+    '.pypirc',
+    'credentials',
+    '.git-credentials',
+    'Dockerfile',
+    '.dockercfg',
+    'config.xml',
+  ];
   let re: RegExp;
   try {
     const t = translateRegex(pathPattern);

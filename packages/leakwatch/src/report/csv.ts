@@ -2,7 +2,22 @@ import type { ScanResult } from '../engine/types.js';
 import { presentFinding } from './redact.js';
 import type { ReportOptions } from './redact.js';
 
-const COLUMNS = ['fingerprint', 'rule_id', 'provider', 'severity', 'secret', 'path', 'line', 'column', 'encoding', 'commit', 'introduced_commit', 'introduced_at', 'author_email', 'verification'];
+const COLUMNS = [
+  'fingerprint',
+  'rule_id',
+  'provider',
+  'severity',
+  'secret',
+  'path',
+  'line',
+  'column',
+  'encoding',
+  'commit',
+  'introduced_commit',
+  'introduced_at',
+  'author_email',
+  'verification',
+];
 
 function cell(v: string | number | undefined | null): string {
   const s = v === undefined || v === null ? '' : String(v);

@@ -54,6 +54,9 @@ export interface ReportOptions {
   redact: boolean;
 }
 
-export function presentResult(r: ScanResult, redact: boolean): Omit<ScanResult, 'findings'> & { findings: ReportedFinding[] } {
+export function presentResult(
+  r: ScanResult,
+  redact: boolean,
+): Omit<ScanResult, 'findings'> & { findings: ReportedFinding[] } {
   return { ...r, findings: r.findings.map((f) => presentFinding(f, redact)) };
 }

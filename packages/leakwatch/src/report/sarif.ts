@@ -2,9 +2,19 @@ import type { Finding, ScanResult, Severity } from '../engine/types.js';
 import { presentFinding } from './redact.js';
 import type { ReportOptions } from './redact.js';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+};
 /** GitHub code scanning reads `security-severity` (0-10) to rank security alerts. */
-const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+};
 
 function uri(path: string | undefined): string {
   return (path ?? 'stdin').split('/').map(encodeURIComponent).join('/');
@@ -17,9 +27,17 @@ function ruleEntry(f: Finding) {
     shortDescription: { text: f.description },
     fullDescription: { text: f.description },
     ...(f.references[0] ? { helpUri: f.references[0] } : {}),
-    help: { text: f.revoke ?? 'Revoke or rotate this credential, then remove it from the code and its history.' },
+    help: {
+      text:
+        f.revoke ??
+        'Revoke or rotate this credential, then remove it from the code and its history.',
+    },
     defaultConfiguration: { level: LEVEL[f.severity] },
-    properties: { tags: ['security', 'secret', f.provider], 'security-severity': SECURITY_SEVERITY[f.severity], precision: 'high' },
+    properties: {
+      tags: ['security', 'secret', f.provider],
+      'security-severity': SECURITY_SEVERITY[f.severity],
+      precision: 'high',
+    },
   };
 }
 
@@ -35,7 +53,9 @@ export function formatSarif(result: ScanResult, opts: ReportOptions): string {
       ruleIndex.set(f.ruleId, index);
       rules.push(ruleEntry(raw));
     }
-    const where = f.git ? ` (introduced in ${f.git.introduced.commit.slice(0, 12)} on ${f.git.introduced.committerDate})` : '';
+    const where = f.git
+      ? ` (introduced in ${f.git.introduced.commit.slice(0, 12)} on ${f.git.introduced.committerDate})`
+      : '';
     return {
       ruleId: f.ruleId,
       ruleIndex: index,
@@ -48,7 +68,8 @@ export function formatSarif(result: ScanResult, opts: ReportOptions): string {
             startLine: loc.line,
             startColumn: loc.column,
             endLine: Math.max(loc.endLine, loc.line),
-            endColumn: loc.endLine > loc.line ? loc.endColumn : Math.max(loc.endColumn, loc.column + 1),
+            endColumn:
+              loc.endLine > loc.line ? loc.endColumn : Math.max(loc.endColumn, loc.column + 1),
             snippet: { text: loc.snippet },
           },
         },
@@ -84,7 +105,9 @@ export function formatSarif(result: ScanResult, opts: ReportOptions): string {
             toolExecutionNotifications: result.errors.map((e) => ({
               level: 'warning',
               message: { text: `${e.code}: ${e.message}` },
-              ...(e.path ? { locations: [{ physicalLocation: { artifactLocation: { uri: uri(e.path) } } }] } : {}),
+              ...(e.path
+                ? { locations: [{ physicalLocation: { artifactLocation: { uri: uri(e.path) } } }] }
+                : {}),
             })),
           },
         ],

@@ -81,7 +81,11 @@ export interface IgnoreLayer {
 }
 
 /** Decides with the last matching rule across layers (deeper files override shallower ones). */
-export function isIgnored(layers: readonly IgnoreLayer[], relPath: string, isDir: boolean): boolean {
+export function isIgnored(
+  layers: readonly IgnoreLayer[],
+  relPath: string,
+  isDir: boolean,
+): boolean {
   let ignored = false;
   for (const layer of layers) {
     let rel: string;

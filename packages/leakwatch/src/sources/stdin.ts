@@ -7,7 +7,10 @@ export async function* stdinSource(stdin: Readable, maxBytes: number): AsyncGene
   const parts: Uint8Array[] = [];
   let total = 0;
   for await (const part of stdin) {
-    const bytes = typeof part === 'string' ? new TextEncoder().encode(part) : new Uint8Array(part as Uint8Array);
+    const bytes =
+      typeof part === 'string'
+        ? new TextEncoder().encode(part)
+        : new Uint8Array(part as Uint8Array);
     total += bytes.length;
     if (total > maxBytes) {
       yield { type: 'skip', reason: 'tooLarge', path: '-', bytes: total };
@@ -26,5 +29,10 @@ export async function* stdinSource(stdin: Readable, maxBytes: number): AsyncGene
     yield { type: 'skip', reason: 'binary', path: '-', bytes: total };
     return;
   }
-  yield { type: 'chunk', chunk: { bytes: text.bytes, provenance: { kind: 'stdin' } }, bytes: total, last: true };
+  yield {
+    type: 'chunk',
+    chunk: { bytes: text.bytes, provenance: { kind: 'stdin' } },
+    bytes: total,
+    last: true,
+  };
 }

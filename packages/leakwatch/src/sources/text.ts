@@ -1,6 +1,7 @@
 // Decides whether bytes are text, and turns UTF-16 text into UTF-8 so that rules see it.
 
-export type ScannableText = { kind: 'text'; bytes: Uint8Array; transcoded?: 'utf-16le' | 'utf-16be' } | { kind: 'binary' };
+export type ScannableText =
+  { kind: 'text'; bytes: Uint8Array; transcoded?: 'utf-16le' | 'utf-16be' } | { kind: 'binary' };
 
 const SNIFF = 8192;
 const encoder = new TextEncoder();

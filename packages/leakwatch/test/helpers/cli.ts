@@ -11,7 +11,10 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process, as the bin would, with captured output. */
-export async function cli(argv: string[], opts: { cwd: string; stdin?: string | Buffer; env?: Record<string, string>; now?: Date }): Promise<CliRun> {
+export async function cli(
+  argv: string[],
+  opts: { cwd: string; stdin?: string | Buffer; env?: Record<string, string>; now?: Date },
+): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';

@@ -8,12 +8,16 @@ import type { Finding, Match } from '../../src/engine/types.js';
 /** Compiles a TOML config text (must be valid) into a RuleSet. */
 export function ruleSetFrom(toml: string): RuleSet {
   const r = parseConfigText(toml, 'test.toml');
-  if (r.errors.length > 0) throw new Error(r.errors.map((e) => `${e.field}: ${e.message}`).join('\n'));
+  if (r.errors.length > 0)
+    throw new Error(r.errors.map((e) => `${e.field}: ${e.message}`).join('\n'));
   return compileRules(r.config.rules, r.config.allowlists);
 }
 
 export function matchText(set: RuleSet, text: string, path = 'file.txt'): Match[] {
-  return matchChunk(set, { bytes: new TextEncoder().encode(text), provenance: { kind: 'file', path } });
+  return matchChunk(set, {
+    bytes: new TextEncoder().encode(text),
+    provenance: { kind: 'file', path },
+  });
 }
 
 export function findText(set: RuleSet, text: string, path = 'file.txt'): Finding[] {

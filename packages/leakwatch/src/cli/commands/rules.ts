@@ -10,13 +10,25 @@ import { parse } from '../args.js';
 import { UsageError, write } from '../context.js';
 import type { CliContext, Command } from '../context.js';
 
-const USAGE = 'leakwatch rules list [--config FILE] [--format text|json|markdown]\n       leakwatch rules check [FILE...]';
+const USAGE =
+  'leakwatch rules list [--config FILE] [--format text|json|markdown]\n       leakwatch rules check [FILE...]';
 
 async function list(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(args, { config: { type: 'string', short: 'c' }, format: { type: 'string', default: 'text' } }, USAGE);
+  const { values } = parse(
+    args,
+    { config: { type: 'string', short: 'c' }, format: { type: 'string', default: 'text' } },
+    USAGE,
+  );
   const cfg = loadConfig({ configPath: values.config, cwd: ctx.cwd, env: ctx.env });
   if (values.format === 'json') {
-    const rows = cfg.specs.map((s) => ({ id: s.id, provider: s.provider ?? null, severity: s.severity, description: s.description, keywords: s.keywords, references: s.references }));
+    const rows = cfg.specs.map((s) => ({
+      id: s.id,
+      provider: s.provider ?? null,
+      severity: s.severity,
+      description: s.description,
+      keywords: s.keywords,
+      references: s.references,
+    }));
     write(ctx.stdout, JSON.stringify(rows, null, 2));
     return 0;
   }
@@ -24,9 +36,11 @@ async function list(args: string[], ctx: CliContext): Promise<number> {
     ctx.stdout.write(renderRulesDoc(cfg.specs));
     return 0;
   }
-  if (values.format !== 'text') throw new UsageError(`--format must be text, json or markdown, not '${values.format}'`);
+  if (values.format !== 'text')
+    throw new UsageError(`--format must be text, json or markdown, not '${values.format}'`);
   const width = Math.max(...cfg.specs.map((s) => s.id.length), 2);
-  for (const s of cfg.specs) write(ctx.stdout, `${s.id.padEnd(width)}  ${s.severity.padEnd(8)}  ${s.description}`);
+  for (const s of cfg.specs)
+    write(ctx.stdout, `${s.id.padEnd(width)}  ${s.severity.padEnd(8)}  ${s.description}`);
   write(ctx.stderr, `${cfg.specs.length} rules`);
   return 0;
 }
@@ -50,7 +64,11 @@ async function check(args: string[], ctx: CliContext): Promise<number> {
       try {
         text = readFileSync(path, 'utf8');
       } catch (e) {
-        issues.push({ source: path, field: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+        issues.push({
+          source: path,
+          field: '',
+          message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        });
         continue;
       }
       const r = parseConfigText(text, file);
@@ -71,7 +89,10 @@ async function check(args: string[], ctx: CliContext): Promise<number> {
   const problems = checkRuleExamples(specs, allowlists);
   for (const p of problems) write(ctx.stdout, `${p.source}: rule '${p.ruleId}': ${p.message}`);
   const examples = specs.reduce((n, s) => n + s.examples.length + s.negatives.length, 0);
-  write(ctx.stderr, `${specs.length} rules, ${examples} examples and negatives checked, ${problems.length} problem(s)`);
+  write(
+    ctx.stderr,
+    `${specs.length} rules, ${examples} examples and negatives checked, ${problems.length} problem(s)`,
+  );
   return problems.length > 0 ? 1 : 0;
 }
 

@@ -28,15 +28,21 @@ export async function readBaseline(path: string, cwd: string): Promise<Set<strin
   try {
     text = await readFile(full, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read baseline ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot read baseline ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   if (text.trimStart().startsWith('{')) {
     try {
       const report = JSON.parse(text) as { findings?: { fingerprint?: unknown }[] };
       if (!Array.isArray(report.findings)) throw new Error('no "findings" array');
-      return new Set(report.findings.map((f) => f.fingerprint).filter((f): f is string => typeof f === 'string'));
+      return new Set(
+        report.findings.map((f) => f.fingerprint).filter((f): f is string => typeof f === 'string'),
+      );
     } catch (e) {
-      throw new UsageError(`baseline ${path} is not a leakwatch JSON report: ${(e as Error).message}`);
+      throw new UsageError(
+        `baseline ${path} is not a leakwatch JSON report: ${(e as Error).message}`,
+      );
     }
   }
   return new Set(parseFingerprintList(text));
@@ -64,9 +70,19 @@ export const scanCommand: Command = {
     const maxFileSize = sizeOption(values['max-file-size'], 'max-file-size');
     const paths = positionals.length > 0 ? positionals : ['.'];
     const dirs = paths.filter((p) => p !== '-');
-    const config = loadConfig({ configPath: values.config, cwd: ctx.cwd, env: ctx.env, root: dirs.length === 1 ? dirs[0] : '.' });
-    for (const w of config.warnings) write(ctx.stderr, `warning: ${w.source}: ${w.ruleId ? `rule '${w.ruleId}' ` : ''}${w.field}: ${w.message}`);
-    const baseline = values.baseline !== undefined ? await readBaseline(values.baseline, ctx.cwd) : undefined;
+    const config = loadConfig({
+      configPath: values.config,
+      cwd: ctx.cwd,
+      env: ctx.env,
+      root: dirs.length === 1 ? dirs[0] : '.',
+    });
+    for (const w of config.warnings)
+      write(
+        ctx.stderr,
+        `warning: ${w.source}: ${w.ruleId ? `rule '${w.ruleId}' ` : ''}${w.field}: ${w.message}`,
+      );
+    const baseline =
+      values.baseline !== undefined ? await readBaseline(values.baseline, ctx.cwd) : undefined;
     const progress = progressLine(ctx.stderr, ctx.isTTY && !values.quiet);
     const result = await scan({
       paths,
@@ -79,10 +95,16 @@ export const scanCommand: Command = {
       noIgnore: !values.ignore,
       followSymlinks: values.follow,
       baseline,
-      onProgress: (p) => progress.update(`scanning: ${p.files} files, ${rate(p.bytes, p.elapsedMs)}`),
+      onProgress: (p) =>
+        progress.update(`scanning: ${p.files} files, ${rate(p.bytes, p.elapsedMs)}`),
     });
     progress.done();
-    await emitReport(result, ctx, { format, output: values.output, redact: values.redact, quiet: values.quiet });
+    await emitReport(result, ctx, {
+      format,
+      output: values.output,
+      redact: values.redact,
+      quiet: values.quiet,
+    });
     if (result.findings.length > 0) return exitCode;
     return 0;
   },
