@@ -235,7 +235,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   async function* events(): AsyncGenerator<SourceEvent> {
     if (useStdin) {
       if (!opts.stdin) throw new Error('standard input requested but not available');
-      yield* stdinSource(opts.stdin, maxFileSize);
+      yield* stdinSource(opts.stdin, opts.chunkSize);
     }
     if (filePaths.length > 0) {
       yield* fileSource(

@@ -100,6 +100,7 @@ export function resolveMatches(
     }
     const specific = standing.filter((m) => !(set.byId.get(m.ruleId) as CompiledRule).generic);
     const secretsBySpecific = new Set(specific.map((m) => m.secret));
+    const keptGeneric: Match[] = [];
     for (const m of standing) {
       if (consumed.has(m)) continue;
       const rule = set.byId.get(m.ruleId) as CompiledRule;
@@ -113,6 +114,10 @@ export function resolveMatches(
           ) ||
           [...consumed].some((p) => overlapsSpan(p, m) || p.secret === m.secret);
         if (explained) continue;
+        // Two generic rules on the same value (e.g. `--password=X` read as a flag and as an
+        // assignment) are one finding: the first rule in the set wins.
+        if (keptGeneric.some((g) => g.secret === m.secret && overlapsSpan(g, m))) continue;
+        keptGeneric.push(m);
       }
       kept.push(m);
     }
