@@ -348,7 +348,11 @@ provider = "acme"
 regex = '''\\b(acme_[a-z0-9]{16})\\b'''
 keywords = ["acme_"]
 `);
-    expect(findText(set, 'API_KEY = "acme_0123456789abcdef"').map((f) => f.ruleId)).toEqual(['acme.key']);
-    expect(findText(set, 'API_KEY = "Zq8vW3nR7tY2mK9pL4"').map((f) => f.ruleId)).toEqual(['generic.api-key']);
+    expect(findText(set, 'API_KEY = "acme_0123456789abcdef"').map((f) => f.ruleId)).toEqual([
+      'acme.key',
+    ]);
+    expect(findText(set, 'API_KEY = "Zq8vW3nR7tY2mK9pL4"').map((f) => f.ruleId)).toEqual([
+      'generic.api-key',
+    ]);
   });
 });
