@@ -154,16 +154,35 @@ describe('standard input', () => {
     const { Readable } = await import('node:stream');
     const tokens = [fakeGithubToken(31), fakeGithubToken(32), fakeGithubToken(33)];
     const lines: string[] = [];
-    for (let i = 0; i < 30_000; i++) lines.push(i === 5 ? tokens[0]! : i === 14_999 ? tokens[1]! : i === 29_999 ? tokens[2]! : `line ${i} ${'-'.repeat(40)}`);
+    for (let i = 0; i < 30_000; i++)
+      lines.push(
+        i === 5
+          ? tokens[0]!
+          : i === 14_999
+            ? tokens[1]!
+            : i === 29_999
+              ? tokens[2]!
+              : `line ${i} ${'-'.repeat(40)}`,
+      );
     const text = `${lines.join('\n')}\n`;
     const pieces = text.match(/[\s\S]{1,7000}/g) ?? [];
     const dir = tempDir();
-    const r = await scan({ paths: ['-'], cwd: dir, config: config(dir), now: () => new Date(0), stdin: Readable.from(pieces.map((p) => Buffer.from(p))), chunkSize: 256 * 1024, workers: false });
-    expect(r.findings.map((f) => [f.secret, f.locations[0]?.line])).toEqual([
-      [tokens[0], 6],
-      [tokens[1], 15_000],
-      [tokens[2], 30_000],
-    ].sort((a, b) => (a[1] as number) - (b[1] as number)));
+    const r = await scan({
+      paths: ['-'],
+      cwd: dir,
+      config: config(dir),
+      now: () => new Date(0),
+      stdin: Readable.from(pieces.map((p) => Buffer.from(p))),
+      chunkSize: 256 * 1024,
+      workers: false,
+    });
+    expect(r.findings.map((f) => [f.secret, f.locations[0]?.line])).toEqual(
+      [
+        [tokens[0], 6],
+        [tokens[1], 15_000],
+        [tokens[2], 30_000],
+      ].sort((a, b) => (a[1] as number) - (b[1] as number)),
+    );
     expect(r.summary.bytesScanned).toBe(Buffer.byteLength(text));
   });
 });

@@ -19,7 +19,10 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
  * Standard input (`leakwatch scan -`), streamed in overlapping chunks cut at line ends so that a
  * pipe of any size (e.g. `git log -p | leakwatch scan -`) is scanned in flat memory.
  */
-export async function* stdinSource(stdin: Readable, chunkSize = CHUNK): AsyncGenerator<SourceEvent> {
+export async function* stdinSource(
+  stdin: Readable,
+  chunkSize = CHUNK,
+): AsyncGenerator<SourceEvent> {
   const provenance = { kind: 'stdin' as const };
   let parts: Uint8Array[] = [];
   let buffered = 0;
@@ -27,14 +30,22 @@ export async function* stdinSource(stdin: Readable, chunkSize = CHUNK): AsyncGen
   let line = 1;
   let first = true;
   const emit = (bytes: Uint8Array, consumed: number, last: boolean): SourceEvent => {
-    const event: SourceEvent = { type: 'chunk', chunk: { bytes, provenance, offset, firstLine: line }, bytes: consumed, last };
+    const event: SourceEvent = {
+      type: 'chunk',
+      chunk: { bytes, provenance, offset, firstLine: line },
+      bytes: consumed,
+      last,
+    };
     const done = bytes.subarray(0, consumed);
     for (let i = done.indexOf(10); i !== -1; i = done.indexOf(10, i + 1)) line++;
     offset += consumed;
     return event;
   };
   for await (const part of stdin) {
-    const bytes = typeof part === 'string' ? new TextEncoder().encode(part) : new Uint8Array(part as Uint8Array);
+    const bytes =
+      typeof part === 'string'
+        ? new TextEncoder().encode(part)
+        : new Uint8Array(part as Uint8Array);
     parts.push(bytes);
     buffered += bytes.length;
     if (buffered < chunkSize) continue;
