@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { baselineCommand } from './commands/baseline.js';
 import { configCommand } from './commands/config.js';
 import { ignoreCommand } from './commands/ignore.js';
+import { revokeCommand } from './commands/revoke.js';
 import { rulesCommand } from './commands/rules.js';
 import { scanCommand } from './commands/scan.js';
 import { EXIT, UsageError, write } from './context.js';

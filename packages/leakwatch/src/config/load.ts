@@ -11,6 +11,7 @@ import type { RuleSet } from '../engine/compile.js';
 import { knownTranslations, primeTranslations } from '../engine/regex.js';
 import type { TranslatedRegex } from '../engine/regex.js';
 import type { AllowlistSpec, RuleSpec } from '../engine/types.js';
+import { verifyTableErrors } from '../verify/spec.js';
 import { formatIssue, validateConfig } from './validate.js';
 import type { ConfigIssue, ValidationResult, VerifyValidator } from './validate.js';
 
@@ -46,7 +47,7 @@ function headerLines(text: string): number[] {
 export function parseConfigText(
   text: string,
   source: string,
-  verify?: VerifyValidator,
+  verify: VerifyValidator = verifyTableErrors,
 ): ValidationResult {
   let doc: unknown;
   try {

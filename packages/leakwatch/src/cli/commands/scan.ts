@@ -8,6 +8,7 @@ import { UsageError, write } from '../context.js';
 import type { CliContext, Command } from '../context.js';
 import { checkFormat, emitReport, findingsExitCode, REPORT_OPTIONS } from '../output.js';
 import { progressLine, rate } from '../progress.js';
+import { applyVerifyFlags, checkFailOn, findingsFail, VERIFY_OPTIONS } from '../verify-flags.js';
 
 const USAGE = `leakwatch scan [PATH...] [options]     (PATH '-' reads standard input; default: .)
   -c, --config FILE        rules config (default: LEAKWATCH_CONFIG, leakwatch.toml/.gitleaks.toml in the root, built-ins)
@@ -20,6 +21,10 @@ const USAGE = `leakwatch scan [PATH...] [options]     (PATH '-' reads standard i
       --max-file-size SIZE skip larger files (default 10MB)
       --threads N          matching threads (default: number of cores)
       --exit-code N        exit code when there are findings (default 1)
+      --verify             check found credentials with their providers (opt-in; see docs/verify.md)
+      --verify-cache DIR   cache verification results (default ~/.cache/leakwatch; 'off' for none)
+      --verify-log FILE    append a JSON line for every verification request
+      --fail-on any|live   fail on any finding (default) or only on live ones (needs --verify)
   -q, --quiet              no progress, no text report (the exit code tells)`;
 
 export async function readBaseline(path: string, cwd: string): Promise<Set<string>> {
@@ -56,6 +61,7 @@ export const SCAN_OPTIONS = {
   follow: { type: 'boolean', default: false },
   'max-file-size': { type: 'string' },
   threads: { type: 'string' },
+  ...VERIFY_OPTIONS,
 } as const;
 
 export const scanCommand: Command = {
@@ -66,6 +72,7 @@ export const scanCommand: Command = {
     const { values, positionals } = parse(args, SCAN_OPTIONS, USAGE);
     const format = checkFormat(values.format);
     const exitCode = findingsExitCode(values['exit-code']);
+    const failOn = checkFailOn(values['fail-on']);
     const threads = intOption(values.threads, 'threads', 1);
     const maxFileSize = sizeOption(values['max-file-size'], 'max-file-size');
     const paths = positionals.length > 0 ? positionals : ['.'];
@@ -84,7 +91,7 @@ export const scanCommand: Command = {
     const baseline =
       values.baseline !== undefined ? await readBaseline(values.baseline, ctx.cwd) : undefined;
     const progress = progressLine(ctx.stderr, ctx.isTTY && !values.quiet);
-    const result = await scan({
+    const scanned = await scan({
       paths,
       cwd: ctx.cwd,
       config,
@@ -99,13 +106,13 @@ export const scanCommand: Command = {
         progress.update(`scanning: ${p.files} files, ${rate(p.bytes, p.elapsedMs)}`),
     });
     progress.done();
+    const result = await applyVerifyFlags(scanned, config, values, ctx);
     await emitReport(result, ctx, {
       format,
       output: values.output,
       redact: values.redact,
       quiet: values.quiet,
     });
-    if (result.findings.length > 0) return exitCode;
-    return 0;
+    return findingsFail(result, failOn) ? exitCode : 0;
   },
 };
