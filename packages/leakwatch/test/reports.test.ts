@@ -87,6 +87,7 @@ describe('report formats', () => {
       import.meta.url,
     ).pathname;
     const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats.default(ajv as unknown as Ajv.default);
     const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
     const sarif = JSON.parse(formatSarif(await fixedResult(), { redact: true }));
     expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
