@@ -252,6 +252,8 @@ describe('leakwatch scan', () => {
       [['scan', '--max-file-size', 'huge'], /--max-file-size must be a size/],
       [['scan', '--baseline', 'missing.json'], /cannot read baseline/],
       [['frobnicate'], /unknown command 'frobnicate'/],
+      [['scan', '--fail-on', 'live'], /--fail-on live needs --verify/],
+      [['scan', '--fail-on', 'sometimes'], /--fail-on must be 'any' or 'live'/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args, { cwd: dir });
