@@ -1,12 +1,16 @@
 // Matching in worker threads, started only when there is enough work to pay for them.
 import { Worker } from 'node:worker_threads';
 import type { RuleSet } from './engine/compile.js';
+import { knownTranslations } from './engine/regex.js';
+import type { TranslatedRegex } from './engine/regex.js';
 import { matchChunk } from './engine/match.js';
 import type { AllowlistSpec, Chunk, Match, RuleSpec } from './engine/types.js';
 
 export interface WorkerInit {
   specs: RuleSpec[];
   allowlists: { spec: AllowlistSpec; source: string }[];
+  /** Regex translations already made on the main thread, so workers need not redo them. */
+  translations?: [string, TranslatedRegex][];
 }
 export interface WorkerRequest {
   id: number;
@@ -59,7 +63,7 @@ export function poolMatcher(init: WorkerInit, threads: number): Matcher {
   let failure: Error | undefined;
   const workers = Array.from({ length: Math.max(1, threads) }, () => {
     const w = new Worker(url, {
-      workerData: init,
+      workerData: { ...init, translations: knownTranslations() },
       execArgv: [],
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
     });

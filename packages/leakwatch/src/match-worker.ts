@@ -2,11 +2,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileRules } from './engine/compile.js';
 import { matchChunk } from './engine/match.js';
+import { primeTranslations } from './engine/regex.js';
 import type { MatchStats } from './engine/match.js';
 import type { Chunk, Match } from './engine/types.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './match-pool.js';
 
 const init = workerData as WorkerInit;
+primeTranslations(init.translations ?? []);
 const set = compileRules(init.specs, init.allowlists);
 
 parentPort?.on('message', (req: WorkerRequest) => {

@@ -106,7 +106,7 @@ export async function matchSource(
         if (
           !pool &&
           opts.workers !== false &&
-          (opts.workers === true || stats.bytes > POOL_THRESHOLD)
+          (opts.workers === true || (threads > 1 && stats.bytes > POOL_THRESHOLD))
         ) {
           pool = poolMatcher({ specs: config.specs, allowlists: config.allowlists }, threads);
         }

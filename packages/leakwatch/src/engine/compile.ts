@@ -3,7 +3,8 @@ import { VALIDATORS } from './checksum.js';
 import { RegexError, translateRegex } from './regex.js';
 import type { Allowlist, AllowlistSpec, RequiredPart, RuleSpec, Severity } from './types.js';
 
-export const DEFAULT_WINDOW = 2048;
+/** Bytes searched on each side of a keyword hit: keywords sit next to (or inside) their secrets. */
+export const DEFAULT_WINDOW = 512;
 
 export interface CompiledRule {
   id: string;

@@ -7,8 +7,13 @@ import type { Chunk, Match } from './types.js';
 const decoder = new TextDecoder('utf-8');
 const NL = 10;
 /** How far a window may be stretched to reach a line boundary. */
-const LINE_SLACK = 512;
+const LINE_SLACK = 256;
 const MAX_LINE_TEXT = 240;
+/**
+ * Escapes worth undoing: JSON/JS string escapes of quotes, slashes and code points, URL escapes,
+ * and escaped line breaks inside a PEM block. Plain `\n` in source code alone is not enough.
+ */
+const MAY_BE_ESCAPED = /\\["/ux]|%[0-9A-Fa-f]{2}|-----BEGIN[^\n]*\\n/;
 
 export interface MatchStats {
   allowlisted: number;
@@ -235,12 +240,30 @@ function emit(
   ctx.out.push(m);
 }
 
+/**
+ * Runs a rule over one window. A match cut by the window's right edge may be the start of a long
+ * token (a JWT, a 1Password token): the window then grows and the rule runs again (matches already
+ * reported are deduplicated).
+ */
 function runRule(ctx: RunContext, rule: CompiledRule, a: number, b: number): void {
+  const size = ctx.index.bytes.length;
+  let end = b;
+  for (let grown = 0; runWindow(ctx, rule, a, end) && end < size && grown < 3; grown++) {
+    end = Math.min(size, end + 8 * (end - a));
+  }
+}
+
+/** Returns true when a match touched the window's right edge (and so may have been cut). */
+function runWindow(ctx: RunContext, rule: CompiledRule, a: number, b: number): boolean {
   const regex = rule.regex as RegExp;
+  let cutAtEnd = false;
   const [start, end, startsClean, endsClean] = stretchToLines(ctx.index.bytes, a, b);
   const text = ctx.index.text(start, end);
   const rawSecrets = new Set<string>();
   regex.lastIndex = 0;
+  // Byte offsets are computed incrementally: matches come in increasing order.
+  let charPos = 0;
+  let bytePos = start;
   let m: RegExpExecArray | null;
   while ((m = regex.exec(text)) !== null) {
     if (m[0].length === 0) {
@@ -248,17 +271,26 @@ function runRule(ctx: RunContext, rule: CompiledRule, a: number, b: number): voi
       continue;
     }
     // A match cut by the window edge is a fragment of something longer, not a token.
-    if ((m.index === 0 && !startsClean) || (m.index + m[0].length === text.length && !endsClean))
+    if (m.index + m[0].length === text.length && !endsClean) {
+      cutAtEnd = true;
       continue;
+    }
+    if (m.index === 0 && !startsClean) continue;
     const picked = pickSecret(rule, m);
     if (!picked) continue;
     rawSecrets.add(picked.secret);
-    const byteStart = start + utf8Length(text, 0, picked.index);
+    if (picked.index < charPos) {
+      charPos = 0;
+      bytePos = start;
+    }
+    bytePos += utf8Length(text, charPos, picked.index);
+    charPos = picked.index;
+    const byteStart = bytePos;
     const byteEnd = byteStart + utf8Length(picked.secret, 0, picked.secret.length);
     emit(ctx, rule, picked.secret, m[0], byteStart, byteEnd);
   }
   // Secrets inside JSON/URL-escaped strings (notebooks, JSON-embedded keys): match the unescaped text.
-  if (!ctx.encoding && (text.includes('\\') || text.includes('%'))) {
+  if (!ctx.encoding && MAY_BE_ESCAPED.test(text)) {
     const unescaped = unescapeText(text);
     if (unescaped !== text) {
       // A secret that itself contains escapes was already found raw: do not report it twice.
@@ -280,6 +312,7 @@ function runRule(ctx: RunContext, rule: CompiledRule, a: number, b: number): voi
       }
     }
   }
+  return cutAtEnd;
 }
 
 function matchInto(ctx: RunContext): void {

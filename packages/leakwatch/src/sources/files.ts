@@ -5,7 +5,7 @@
 // tree); matching runs in worker threads meanwhile, so nothing waits on these calls.
 import {
   closeSync,
-  lstatSync,
+  fstatSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -52,88 +52,100 @@ function errorEvent(path: string, e: unknown): SourceEvent {
   return { type: 'error', path, code: err.code ?? 'LW_READ', message: err.message };
 }
 
-/** Reads a file in overlapping chunks cut at line boundaries; yields nothing for binaries. */
-async function* readLargeFile(
-  path: string,
+/** Reads an open file in overlapping chunks cut at line boundaries; nothing for binaries. */
+function* readLargeFile(
+  fd: number,
   display: string,
   size: number,
   opts: FileSourceOptions,
-): AsyncGenerator<SourceEvent> {
+): Generator<SourceEvent> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
   const overlap = Math.min(opts.overlap ?? DEFAULT_OVERLAP, Math.floor(chunkSize / 2));
   const provenance = { kind: 'file' as const, path: display };
-  const fd = openSync(path, 'r');
-  try {
-    let pos = 0;
-    let line = 1;
-    while (pos < size) {
-      const buf = new Uint8Array(Math.min(chunkSize, size - pos));
-      const bytesRead = readSync(fd, buf, 0, buf.length, pos);
-      if (bytesRead === 0) break;
-      let bytes = buf.subarray(0, bytesRead);
-      if (pos === 0 && toScannableText(bytes.subarray(0, 8192)).kind === 'binary') {
-        yield { type: 'skip', reason: 'binary', path: display, bytes: size };
-        return;
-      }
-      if (pos + bytesRead >= size) {
-        yield {
-          type: 'chunk',
-          chunk: { bytes, provenance, offset: pos, firstLine: line },
-          bytes: bytesRead,
-          last: true,
-        };
-        return;
-      }
-      // End at the last newline so lines are not cut; start the next chunk `overlap` bytes earlier
-      // (at a line start when there is one), so a secret across the cut is whole in one of them.
-      const cut = bytes.lastIndexOf(10);
-      if (cut > overlap) bytes = bytes.subarray(0, cut + 1);
-      const end = pos + bytes.length;
-      let next = end - overlap;
-      const nl = bytes.indexOf(10, next - pos);
-      if (nl !== -1 && pos + nl + 1 < end) next = pos + nl + 1;
-      // Count lines before yielding: the consumer may transfer the buffer to a worker.
-      const firstLine = line;
-      const consumed = bytes.subarray(0, next - pos);
-      for (let i = consumed.indexOf(10); i !== -1; i = consumed.indexOf(10, i + 1)) line++;
+  let pos = 0;
+  let line = 1;
+  while (pos < size) {
+    const buf = new Uint8Array(Math.min(chunkSize, size - pos));
+    const bytesRead = readSync(fd, buf, 0, buf.length, pos);
+    if (bytesRead === 0) break;
+    let bytes = buf.subarray(0, bytesRead);
+    if (pos === 0 && toScannableText(bytes.subarray(0, 8192)).kind === 'binary') {
+      yield { type: 'skip', reason: 'binary', path: display, bytes: size };
+      return;
+    }
+    if (pos + bytesRead >= size) {
       yield {
         type: 'chunk',
-        chunk: { bytes, provenance, offset: pos, firstLine },
-        bytes: next - pos,
-        last: false,
+        chunk: { bytes, provenance, offset: pos, firstLine: line },
+        bytes: bytesRead,
+        last: true,
       };
-      pos = next;
+      return;
     }
-  } finally {
-    closeSync(fd);
+    // End at the last newline so lines are not cut; start the next chunk `overlap` bytes earlier
+    // (at a line start when there is one), so a secret across the cut is whole in one of them.
+    const cut = bytes.lastIndexOf(10);
+    if (cut > overlap) bytes = bytes.subarray(0, cut + 1);
+    const end = pos + bytes.length;
+    let next = end - overlap;
+    const nl = bytes.indexOf(10, next - pos);
+    if (nl !== -1 && pos + nl + 1 < end) next = pos + nl + 1;
+    // Count lines before yielding: the consumer may transfer the buffer to a worker.
+    const firstLine = line;
+    const consumed = bytes.subarray(0, next - pos);
+    for (let i = consumed.indexOf(10); i !== -1; i = consumed.indexOf(10, i + 1)) line++;
+    yield {
+      type: 'chunk',
+      chunk: { bytes, provenance, offset: pos, firstLine },
+      bytes: next - pos,
+      last: false,
+    };
+    pos = next;
   }
 }
 
-async function* readOne(
-  path: string,
-  display: string,
-  size: number,
-  opts: FileSourceOptions,
-): AsyncGenerator<SourceEvent> {
-  if (size > opts.maxFileSize) {
-    yield { type: 'skip', reason: 'tooLarge', path: display, bytes: size };
+/** Reads one file (open, fstat, read: one size check without a separate lstat). */
+function* readOne(path: string, display: string, opts: FileSourceOptions): Generator<SourceEvent> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    yield errorEvent(display, e);
     return;
   }
   try {
+    const size = fstatSync(fd).size;
+    if (size > opts.maxFileSize) {
+      yield { type: 'skip', reason: 'tooLarge', path: display, bytes: size };
+      return;
+    }
     if (size > (opts.chunkSize ?? DEFAULT_CHUNK)) {
-      yield* readLargeFile(path, display, size, opts);
+      yield* readLargeFile(fd, display, size, opts);
       return;
     }
-    const raw = new Uint8Array(readFileSync(path));
-    const text = toScannableText(raw);
+    const raw = new Uint8Array(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, raw, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    const bytes = got === size ? raw : raw.subarray(0, got);
+    const text = toScannableText(bytes);
     if (text.kind === 'binary') {
-      yield { type: 'skip', reason: 'binary', path: display, bytes: raw.length };
+      yield { type: 'skip', reason: 'binary', path: display, bytes: got };
       return;
     }
-    const chunk: Chunk = { bytes: text.bytes, provenance: { kind: 'file', path: display } };
-    yield { type: 'chunk', chunk, bytes: raw.length, last: true };
+    yield {
+      type: 'chunk',
+      chunk: { bytes: text.bytes, provenance: { kind: 'file', path: display } },
+      bytes: got,
+      last: true,
+    };
   } catch (e) {
     yield errorEvent(display, e);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -187,14 +199,12 @@ async function* walk(root: string, opts: FileSourceOptions): AsyncGenerator<Sour
       const display = toPosix(relative(opts.cwd, full));
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
-      let size = -1;
       if (entry.isSymbolicLink()) {
         if (!opts.followSymlinks) continue;
         try {
           const st = statSync(full);
           isDir = st.isDirectory();
           isFile = st.isFile();
-          size = st.size;
         } catch (e) {
           yield errorEvent(display, e);
           continue;
@@ -225,15 +235,7 @@ async function* walk(root: string, opts: FileSourceOptions): AsyncGenerator<Sour
           yield { type: 'skip', reason: 'ignored', path: display };
           continue;
         }
-        if (size < 0) {
-          try {
-            size = lstatSync(full).size;
-          } catch (e) {
-            yield errorEvent(display, e);
-            continue;
-          }
-        }
-        yield* readOne(full, display, size, opts);
+        yield* readOne(full, display, opts);
       }
     }
     // Push in reverse so that directories are visited in name order.
@@ -268,7 +270,7 @@ export async function* fileSource(
         yield ev;
       }
     } else {
-      yield* readOne(full, display, st.size, opts);
+      yield* readOne(full, display, opts);
     }
   }
 }
