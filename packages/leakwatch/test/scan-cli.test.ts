@@ -300,3 +300,15 @@ describe('leakwatch ignore convert / config check / rules', () => {
     expect(bad.stdout).toContain("rule 'test.token': negatives[0] matches");
   });
 });
+
+describe('command registry', () => {
+  it('lists and dispatches every command', async () => {
+    const help = await cli(['--help'], { cwd: tempDir() });
+    for (const name of ['scan', 'git', 'hook', 'baseline', 'rules', 'config', 'ignore', 'revoke']) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+      const r = await cli([name, '--help'], { cwd: tempDir() });
+      expect(r.code, name).toBe(0);
+      expect(r.stdout, name).toMatch(new RegExp(`leakwatch ${name}`));
+    }
+  });
+});

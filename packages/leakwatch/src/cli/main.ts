@@ -3,6 +3,8 @@ import { formatIssue } from '../config/validate.js';
 import { VERSION } from '../version.js';
 import { baselineCommand } from './commands/baseline.js';
 import { configCommand } from './commands/config.js';
+import { gitCommand } from './commands/git.js';
+import { hookCommand } from './commands/hook.js';
 import { ignoreCommand } from './commands/ignore.js';
 import { revokeCommand } from './commands/revoke.js';
 import { rulesCommand } from './commands/rules.js';
@@ -12,10 +14,13 @@ import type { CliContext, Command } from './context.js';
 
 const COMMANDS: Command[] = [
   scanCommand,
+  gitCommand,
+  hookCommand,
   baselineCommand,
   rulesCommand,
   configCommand,
   ignoreCommand,
+  revokeCommand,
 ];
 
 function help(): string {
