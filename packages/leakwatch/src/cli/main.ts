@@ -1,26 +1,57 @@
 import { ConfigError } from '../config/load.js';
 import { formatIssue } from '../config/validate.js';
 import { VERSION } from '../version.js';
-import { baselineCommand } from './commands/baseline.js';
-import { configCommand } from './commands/config.js';
-import { gitCommand } from './commands/git.js';
-import { hookCommand } from './commands/hook.js';
-import { ignoreCommand } from './commands/ignore.js';
-import { revokeCommand } from './commands/revoke.js';
-import { rulesCommand } from './commands/rules.js';
-import { scanCommand } from './commands/scan.js';
 import { EXIT, UsageError, write } from './context.js';
 import type { CliContext, Command } from './context.js';
 
-const COMMANDS: Command[] = [
-  scanCommand,
-  gitCommand,
-  hookCommand,
-  baselineCommand,
-  rulesCommand,
-  configCommand,
-  ignoreCommand,
-  revokeCommand,
+/** Commands load on demand: start-up only pays for the one that runs. */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+const COMMANDS: CommandEntry[] = [
+  {
+    name: 'scan',
+    summary: 'scan files and directories (or stdin with -) for credentials',
+    load: async () => (await import('./commands/scan.js')).scanCommand,
+  },
+  {
+    name: 'git',
+    summary: 'scan a git history: every commit of every ref, or staged/range/pre-push changes',
+    load: async () => (await import('./commands/git.js')).gitCommand,
+  },
+  {
+    name: 'hook',
+    summary: 'install leakwatch as a git pre-commit or pre-push hook',
+    load: async () => (await import('./commands/hook.js')).hookCommand,
+  },
+  {
+    name: 'baseline',
+    summary: 'record current findings so that later scans report only new ones',
+    load: async () => (await import('./commands/baseline.js')).baselineCommand,
+  },
+  {
+    name: 'rules',
+    summary: 'list rules, or check rule files (examples must match, negatives must not)',
+    load: async () => (await import('./commands/rules.js')).rulesCommand,
+  },
+  {
+    name: 'config',
+    summary: 'show which config a scan would use and check it',
+    load: async () => (await import('./commands/config.js')).configCommand,
+  },
+  {
+    name: 'ignore',
+    summary: 'convert a .gitleaksignore into content-keyed .leakwatchignore fingerprints',
+    load: async () => (await import('./commands/ignore.js')).ignoreCommand,
+  },
+  {
+    name: 'revoke',
+    summary: "revoke found credentials through a provider's revocation API (after confirmation)",
+    load: async () => (await import('./commands/revoke.js')).revokeCommand,
+  },
 ];
 
 function help(): string {
@@ -47,11 +78,12 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     write(ctx.stdout, VERSION);
     return EXIT.clean;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     write(ctx.stderr, `leakwatch: unknown command '${name}'\n\n${help()}`);
     return EXIT.error;
   }
+  const command = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
     write(ctx.stdout, `usage: ${command.usage}`);
     return EXIT.clean;

@@ -2,7 +2,6 @@ import { appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import type { ScanResult } from '../engine/types.js';
-import { verifyResult } from '../verification.js';
 import { UsageError, write } from './context.js';
 import type { CliContext } from './context.js';
 
@@ -46,6 +45,8 @@ export async function applyVerifyFlags(
     if (values['fail-on'] === 'live') throw new UsageError('--fail-on live needs --verify');
     return result;
   }
+  // Loaded only when asked for: verification code is not on the start-up path of a plain scan.
+  const { verifyResult } = await import('../verification.js');
   const logFile =
     values['verify-log'] !== undefined ? resolve(ctx.cwd, values['verify-log']) : undefined;
   const out = await verifyResult(result, config, {
