@@ -1,0 +1,172 @@
+import { openEmail } from '../crypto/email.js';
+import type { Keyring } from '../crypto/keys.js';
+import type { Store } from '../store/store.js';
+import { campaignDb } from './schema.js';
+
+const csvField = (value: string | number | null): string => {
+  const text = value === null ? '' : String(value);
+  // Leading =, +, -, @ would be formulas in a spreadsheet; prefix them so they stay text.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+/**
+ * People of the campaign who cannot be reached by email (permanently rejected, bounced, or with no
+ * address on record), as CSV for a postal mailing, with the address so the organisation can match
+ * its customer records. Pages through the outbox so memory stays flat; yields CSV lines.
+ */
+export async function* unreachableCsv(
+  store: Store,
+  keyring: Keyring,
+  campaignId: string,
+): AsyncGenerator<string> {
+  yield 'person_id,customer_key_hash,email,reference_code,reason,last_reply\n';
+  const db = campaignDb(store);
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('campaign_outbox')
+      .innerJoin('notices', 'notices.id', 'campaign_outbox.notice_id')
+      .innerJoin('people', 'people.id', 'campaign_outbox.person_id')
+      .select([
+        'campaign_outbox.notice_id',
+        'campaign_outbox.person_id',
+        'campaign_outbox.state',
+        'campaign_outbox.failure',
+        'campaign_outbox.reply',
+        'notices.reference_code',
+        'notices.email_sealed',
+        'notices.key_id',
+        'people.external_key',
+      ])
+      .where('campaign_outbox.campaign_id', '=', campaignId)
+      .where('campaign_outbox.state', 'in', ['failed', 'bounced'])
+      .where('campaign_outbox.notice_id', '>', after)
+      .orderBy('campaign_outbox.notice_id')
+      .limit(1000)
+      .execute();
+    if (rows.length === 0) break;
+    after = (rows[rows.length - 1] as { notice_id: string }).notice_id;
+    for (const r of rows) {
+      const email = openEmail(keyring, { keyId: r.key_id, value: r.email_sealed });
+      const reason =
+        r.state === 'bounced' ? (r.failure ?? 'bounced') : `rejected (${r.failure ?? 'failed'})`;
+      yield (
+        [r.person_id, r.external_key, email, r.reference_code, reason, r.reply]
+          .map(csvField)
+          .join(',') + '\n'
+      );
+    }
+  }
+  const campaign = await db
+    .selectFrom('campaigns')
+    .select('incident_id')
+    .where('id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  const withoutAddress = await db
+    .selectFrom('incident_people')
+    .innerJoin('people', 'people.id', 'incident_people.person_id')
+    .select(['people.id', 'people.external_key'])
+    .where('incident_people.incident_id', '=', campaign.incident_id)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('person_emails')
+            .select('email_hash')
+            .whereRef('person_emails.person_id', '=', 'people.id'),
+        ),
+      ),
+    )
+    .execute();
+  for (const p of withoutAddress)
+    yield [p.id, p.external_key, '', '', 'no email address', ''].map(csvField).join(',') + '\n';
+}
+
+export interface Evidence {
+  noticeId: string;
+  personId: string;
+  referenceCode: string;
+  messageId: string | null;
+  templateVersion: string;
+  contentHash: string | null;
+  state: string;
+  attempts: number;
+  sentAt: string | null;
+  reply: string | null;
+  failure: string | null;
+  bounces: { receivedAt: string; action: string; status: string; diagnostic: string }[];
+}
+
+/**
+ * For the regulator: what exactly was sent to each person (template version, hash of the rendered
+ * message, when, the receiving server's reply, later bounces). No addresses: the person id and
+ * reference code identify the notice.
+ */
+export async function* campaignEvidence(
+  store: Store,
+  campaignId: string,
+  personId?: string,
+): AsyncGenerator<Evidence> {
+  const db = campaignDb(store);
+  let after = '';
+  for (;;) {
+    let query = db
+      .selectFrom('campaign_outbox')
+      .innerJoin('notices', 'notices.id', 'campaign_outbox.notice_id')
+      .select([
+        'campaign_outbox.notice_id',
+        'campaign_outbox.person_id',
+        'campaign_outbox.template_version',
+        'campaign_outbox.content_hash',
+        'campaign_outbox.state',
+        'campaign_outbox.attempts',
+        'campaign_outbox.sent_at',
+        'campaign_outbox.reply',
+        'campaign_outbox.failure',
+        'notices.reference_code',
+        'notices.message_id',
+      ])
+      .where('campaign_outbox.campaign_id', '=', campaignId)
+      .where('campaign_outbox.notice_id', '>', after)
+      .orderBy('campaign_outbox.notice_id')
+      .limit(1000);
+    if (personId) query = query.where('campaign_outbox.person_id', '=', personId);
+    const rows = await query.execute();
+    if (rows.length === 0) return;
+    after = (rows[rows.length - 1] as { notice_id: string }).notice_id;
+    const bounces = await db
+      .selectFrom('campaign_bounces')
+      .selectAll()
+      .where(
+        'notice_id',
+        'in',
+        rows.map((r) => r.notice_id),
+      )
+      .orderBy('seq')
+      .execute();
+    for (const r of rows) {
+      yield {
+        noticeId: r.notice_id,
+        personId: r.person_id,
+        referenceCode: r.reference_code,
+        messageId: r.message_id,
+        templateVersion: r.template_version,
+        contentHash: r.content_hash,
+        state: r.state,
+        attempts: r.attempts,
+        sentAt: r.sent_at,
+        reply: r.reply,
+        failure: r.failure,
+        bounces: bounces
+          .filter((b) => b.notice_id === r.notice_id)
+          .map((b) => ({
+            receivedAt: b.received_at,
+            action: b.action,
+            status: b.status,
+            diagnostic: b.diagnostic,
+          })),
+      };
+    }
+  }
+}
