@@ -49,7 +49,7 @@ SQL
     su postgres -c "createdb -p $port -O leakwatch leakwatch" || return 1
   fi
 
-  export LEAKWATCH_TEST_PG="postgres://leakwatch:leakwatch@127.0.0.1:$port/leakwatch"
+  export LEAKWATCH_TEST_PG="postgres://leakwatch:leakwatch@127.0.0.1:$port/leakwatch"  # leakwatch:allow (throwaway role of the local test cluster)
   export LEAKWATCH_TEST_CHROMIUM=/usr/bin/chromium
   echo "server-setup: LEAKWATCH_TEST_PG=$LEAKWATCH_TEST_PG"
 }

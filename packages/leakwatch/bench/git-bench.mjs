@@ -40,33 +40,53 @@ if (!existsSync('/usr/bin/time')) {
 /** Runs a shell command line under /usr/bin/time; returns seconds, peak RSS (MB) and stdout. */
 function timed(label, command, env = {}) {
   process.stderr.write(`${label}...\n`);
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'sh', '-c', command], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', 'sh', '-c', command], {
     cwd: repo,
     env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
   const last = r.stderr.trim().split('\n').at(-1) ?? '';
-  const [seconds, kb] = last.split(' ').map(Number);
+  const [seconds, kb, user, system] = last.split(' ').map(Number);
   if (r.status !== 0 && !(label.startsWith('leakwatch') && r.status === 1)) {
     process.stderr.write(`${label} failed (${r.status}):\n${r.stderr}\n`);
   }
-  return { label, seconds, rssMb: Math.round((kb ?? 0) / 1024), stdout: r.stdout };
+  // CPU seconds (all processes) say more than wall time on a machine shared with other work.
+  return {
+    label,
+    seconds,
+    cpu: (user ?? 0) + (system ?? 0),
+    rssMb: Math.round((kb ?? 0) / 1024),
+    stdout: r.stdout,
+  };
 }
 
 const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-// rules = false: no rules at all, to separate reading and attribution from matching.
-const scanScript = (mode, rules = true) => `
+const scanScript = (mode) => `
   import { loadConfig } from ${JSON.stringify(join(dist, 'config/load.js'))};
-  import { compileRules } from ${JSON.stringify(join(dist, 'engine/compile.js'))};
   import { scanGitHistory } from ${JSON.stringify(join(dist, 'git/history-scan.js'))};
-  const config = ${rules}
-    ? loadConfig({ cwd: process.cwd(), env: {} })
-    : { specs: [], allowlists: [], ruleSet: compileRules([]), origin: { kind: 'builtin' }, warnings: [] };
+  const config = loadConfig({ cwd: process.cwd(), env: {} });
   const result = await scanGitHistory({ repo: process.cwd(), env: process.env, config, now: () => new Date(),
     mode: ${JSON.stringify(mode)}, threads: ${threads} });
   process.stdout.write(JSON.stringify({ findings: result.findings.length, objects: result.summary.filesScanned,
     bytes: result.summary.bytesScanned, skipped: result.summary.skipped, errors: result.errors.length }));
+`;
+
+// leakwatch's object pipeline without matching: does the reader keep up with git?
+const readScript = `
+  import { enumerateReachable } from ${JSON.stringify(join(dist, 'git/object-enumeration.js'))};
+  import { ObjectReader } from ${JSON.stringify(join(dist, 'git/object-reader.js'))};
+  import { gitObjectEvents } from ${JSON.stringify(join(dist, 'git/object-source.js'))};
+  import { listRefs } from ${JSON.stringify(join(dist, 'git/refs.js'))};
+  const ctx = { cwd: process.cwd(), env: process.env };
+  const tips = [...new Set((await listRefs(ctx)).map((ref) => ref.sha))];
+  const reader = new ObjectReader(ctx, { mode: 'contents' });
+  const events = gitObjectEvents(enumerateReachable(ctx, tips, { missing: [] }), reader,
+    { repo: ctx.cwd, maxBlobBytes: 10 * 1024 * 1024, scanMessages: true, onUnreadable() {} });
+  let objects = 0, bytes = 0;
+  for await (const event of events) if (event.type === 'chunk') { objects += 1; bytes += event.chunk.bytes.length; }
+  await reader.close();
+  process.stdout.write(JSON.stringify({ objects, bytes }));
 `;
 
 const rows = [];
@@ -96,10 +116,7 @@ if (gitleaks)
     ),
   );
 rows.push(
-  timed(
-    'leakwatch git, no rules (reading only)',
-    `node --input-type=module -e ${q(scanScript({ kind: 'history' }, false))}`,
-  ),
+  timed('leakwatch object pipeline, no matching', `node --input-type=module -e ${q(readScript)}`),
 );
 rows.push(
   timed(
@@ -155,11 +172,11 @@ process.stdout.write(
   `\nrepository: ${resolve(repo)} (${commits} commits reachable from all refs)\n`,
 );
 process.stdout.write(
-  `${'what'.padEnd(58)} ${'seconds'.padStart(8)} ${'x floor'.padStart(8)} ${'peak RSS'.padStart(9)}\n`,
+  `${'what'.padEnd(58)} ${'seconds'.padStart(8)} ${'x floor'.padStart(8)} ${'CPU s'.padStart(8)} ${'peak RSS'.padStart(9)}\n`,
 );
 for (const row of rows) {
   process.stdout.write(
-    `${row.label.padEnd(58)} ${row.seconds.toFixed(2).padStart(8)} ${(row.seconds / floor).toFixed(2).padStart(8)} ${`${row.rssMb} MB`.padStart(9)}\n`,
+    `${row.label.padEnd(58)} ${row.seconds.toFixed(2).padStart(8)} ${(row.seconds / floor).toFixed(2).padStart(8)} ${row.cpu.toFixed(1).padStart(8)} ${`${row.rssMb} MB`.padStart(9)}\n`,
   );
   if (row.label.startsWith('leakwatch') && row.stdout) process.stdout.write(`  ${row.stdout}\n`);
 }
