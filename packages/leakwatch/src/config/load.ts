@@ -173,8 +173,11 @@ export interface LoadOptions {
   env: Record<string, string | undefined>;
   /** The scanned root, searched for leakwatch.toml / .gitleaks.toml. */
   root?: string;
-  /** Read the repository config from here instead (git --range: the base commit's config). */
-  repositoryConfigText?: { text: string; source: string };
+  /**
+   * Read the repository config from here instead of the work tree (git --range: the base commit's
+   * config); null: the base has none, so use the built-ins without searching the work tree.
+   */
+  repositoryConfigText?: { text: string; source: string } | null;
   verify?: VerifyValidator;
 }
 
@@ -253,16 +256,25 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
     }
     origin = { kind: opts.configPath !== undefined ? 'flag' : 'env', path };
     loaded = resolveChain(path, 'user', opts.verify);
+  } else if (opts.repositoryConfigText === null) {
+    const b = loadBuiltinRules(opts.verify);
+    loaded = { specs: b.specs, allowlists: b.allowlists, warnings: b.warnings };
   } else if (opts.repositoryConfigText) {
     const { text, source } = opts.repositoryConfigText;
     origin = { kind: 'repository', path: source };
-    loaded = fromResult(
-      parseConfigText(text, source, opts.verify),
-      opts.cwd,
-      'repository',
-      opts.verify,
-      0,
-    );
+    const parsed = parseConfigText(text, source, opts.verify);
+    // A config read from a revision may not pull in files from the work tree, which the change
+    // under review controls.
+    if (parsed.config.extend.path !== undefined) {
+      throw new ConfigError([
+        {
+          source,
+          field: 'extend.path',
+          message: 'not allowed in a config read from a git revision (--range); use --config',
+        },
+      ]);
+    }
+    loaded = fromResult(parsed, opts.cwd, 'repository', opts.verify, 0);
   } else {
     const root = resolve(opts.cwd, opts.root ?? '.');
     const found = REPO_CONFIG_NAMES.map((n) => join(root, n)).find((p) => existsSync(p));

@@ -206,6 +206,8 @@ export interface ScanSummary {
 
 export interface ScanResult {
   schemaVersion: 1;
+  /** git scans: the scanned repository (origin URL without credentials, HEAD, branch). */
+  repository?: { uri?: string; revisionId?: string; branch?: string };
   tool: { name: 'leakwatch'; version: string };
   command: string;
   scannedAt: string;

@@ -17,6 +17,7 @@ import {
   type EnumerationIssue,
   type ObjectEntry,
 } from './object-enumeration.js';
+import { repositoryInfo } from './repository-info.js';
 import { ObjectReader } from './object-reader.js';
 import { gitObjectEvents } from './object-source.js';
 import { isNullSha, pushRevisions, type PushUpdate } from './pre-push.js';
@@ -126,7 +127,7 @@ export async function scanGitHistory(opts: GitScanOptions): Promise<ScanResult> 
         : await scanChanges(run, opts.mode);
     matched.stats.errors.push(...run.errors);
     matched.stats.skipped.unreadable += run.unreadable;
-    return await finishScan({
+    const result = await finishScan({
       command: 'git',
       targets: [opts.repo],
       startedAt,
@@ -143,6 +144,7 @@ export async function scanGitHistory(opts: GitScanOptions): Promise<ScanResult> 
         ? (findings) => attachProvenance(run, findings, attribution)
         : undefined,
     });
+    return { ...result, repository: await repositoryInfo(ctx) };
   } finally {
     await Promise.all([run.reader.close(), run.info.close()]);
   }

@@ -80,7 +80,15 @@ export function formatSarif(result: ScanResult, opts: ReportOptions): string {
         provider: f.provider,
         severity: f.severity,
         ...(f.verification ? { verification: f.verification.status } : {}),
-        ...(f.git ? { introducedCommit: f.git.introduced.commit, exposure: f.git.exposure } : {}),
+        ...(f.git
+          ? {
+              introducedCommit: f.git.introduced.commit,
+              datesDisagree: f.git.introduced.datesDisagree,
+              presentAtRefs: f.git.presentAtRefs,
+              reachable: f.git.reachable,
+              exposure: f.git.exposure,
+            }
+          : {}),
       },
     };
   });
@@ -98,6 +106,19 @@ export function formatSarif(result: ScanResult, opts: ReportOptions): string {
             rules,
           },
         },
+        ...(result.repository?.uri || result.repository?.revisionId
+          ? {
+              versionControlProvenance: [
+                {
+                  repositoryUri: result.repository.uri ?? 'file:///',
+                  ...(result.repository.revisionId
+                    ? { revisionId: result.repository.revisionId }
+                    : {}),
+                  ...(result.repository.branch ? { branch: result.repository.branch } : {}),
+                },
+              ],
+            }
+          : {}),
         invocations: [
           {
             executionSuccessful: result.errors.length === 0,

@@ -43,10 +43,13 @@ export function formatText(result: ScanResult, opts: TextOptions): string {
       );
     const shown = f.locations.slice(0, 10);
     shown.forEach((loc, i) => {
-      const where = `${loc.path ?? '(stdin)'}:${loc.line}:${loc.column}`;
+      const where =
+        loc.objectType === 'commit' || loc.objectType === 'tag'
+          ? `${loc.objectType === 'commit' ? 'commit message' : 'tag annotation'} ${(loc.blob ?? '').slice(0, 12)}:${loc.line}:${loc.column}`
+          : `${loc.path ?? '(stdin)'}:${loc.line}:${loc.column}`;
       const extra = [
         loc.encoding ? `${loc.encoding}-encoded` : '',
-        loc.commit ? `commit ${loc.commit.slice(0, 12)}` : '',
+        loc.commit && loc.objectType !== 'commit' ? `commit ${loc.commit.slice(0, 12)}` : '',
       ]
         .filter(Boolean)
         .join(', ');

@@ -99,7 +99,7 @@ export const gitCommand: Command = {
       const info = await openRepository(gitCtx);
       const mode = await scanMode(values, ctx, repo);
       const base = mode.kind === 'range' ? await resolveRevision(gitCtx, mode.base) : undefined;
-      const config = await configFor(values.config, ctx, repo, info.gitDir, base);
+      const config = await configFor(values.config, ctx, repo, base);
       for (const w of config.warnings)
         write(
           ctx.stderr,
@@ -212,7 +212,6 @@ async function configFor(
   configPath: string | undefined,
   ctx: CliContext,
   repo: string,
-  gitDir: string,
   base: string | undefined,
 ): Promise<LoadedConfig> {
   if (base === undefined) return loadConfig({ configPath, cwd: ctx.cwd, env: ctx.env, root: repo });
@@ -221,9 +220,8 @@ async function configFor(
     const committed = await readConfigAtRevision(reader, base, REPO_CONFIG_NAMES);
     if (committed)
       return loadConfig({ configPath, cwd: repo, env: ctx.env, repositoryConfigText: committed });
-    // No config at the base: look where a pull request cannot write (the git directory) rather
-    // than in the work tree, which holds the head's files.
-    return loadConfig({ configPath, cwd: ctx.cwd, env: ctx.env, root: gitDir });
+    // No config at the base: built-ins, without searching the work tree (it holds the head's files).
+    return loadConfig({ configPath, cwd: ctx.cwd, env: ctx.env, repositoryConfigText: null });
   } finally {
     await reader.close();
   }
