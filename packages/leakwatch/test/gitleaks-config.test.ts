@@ -356,3 +356,28 @@ keywords = ["acme_"]
     ]);
   });
 });
+
+describe('configs read from a git revision', () => {
+  it('may not extend files of the work tree, and null means built-ins without searching', async () => {
+    const { loadConfig, ConfigError } = await import('../src/config/load.js');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'lw-rev-'));
+    writeFileSync(
+      join(dir, 'leakwatch.toml'),
+      '[[rules]]\nid = "worktree"\nregex = "W-[0-9]{4}"\n',
+    );
+    const text = '[extend]\npath = "leakwatch.toml"\n';
+    expect(() =>
+      loadConfig({
+        cwd: dir,
+        env: {},
+        repositoryConfigText: { text, source: 'base:leakwatch.toml' },
+      }),
+    ).toThrow(ConfigError);
+    const builtin = loadConfig({ cwd: dir, env: {}, root: '.', repositoryConfigText: null });
+    expect(builtin.origin.kind).toBe('builtin');
+    expect(builtin.specs.map((s) => s.id)).not.toContain('worktree');
+  });
+});
