@@ -18,6 +18,7 @@ import type { ConfigIssue, ValidationResult, VerifyValidator } from './validate.
 export const BUILTIN_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
 /** Parsed built-in rules and their regex translations, written at build time (start-up speed). */
 const BUILTIN_BUNDLE = fileURLToPath(new URL('../builtin-rules.json', import.meta.url));
+const TRANSLATOR = fileURLToPath(new URL('../engine/regex.js', import.meta.url));
 export const REPO_CONFIG_NAMES = ['leakwatch.toml', '.leakwatch.toml', '.gitleaks.toml'];
 
 export class ConfigError extends Error {
@@ -115,6 +116,12 @@ function readBuiltinFiles(): { files: string[]; texts: string[]; key: string } {
   const texts = files.map((f) => readFileSync(join(BUILTIN_RULES_DIR, f), 'utf8'));
   const hash = createHash('sha256');
   files.forEach((f, i) => hash.update(`${f}\u0000${texts[i]}\u0000`));
+  // The bundle holds regex translations too: a changed translator invalidates it.
+  try {
+    hash.update(readFileSync(TRANSLATOR));
+  } catch {
+    // running from source: there is no bundle to match anyway
+  }
   return { files, texts, key: hash.digest('hex') };
 }
 

@@ -79,6 +79,9 @@ export function findBase64Runs(bytes: Uint8Array): Base64Run[] {
       else if (c >= 97 && c <= 122) lower = true;
     }
     if (!upper || !lower) continue;
+    // Most long identifiers pass the checks above; their first 12 characters already decode to
+    // binary noise, so look at those before decoding the whole run.
+    if (end - start > 16 && !mostlyText(decodeRun(bytes, start, start + 12))) continue;
     const decoded = decodeRun(bytes, start, end);
     if (mostlyText(decoded)) runs.push({ start, end: end + pad, decoded });
   }
@@ -98,13 +101,45 @@ const JSON_ESCAPES: Record<string, string> = {
 };
 
 /** Undoes JSON/JS string escapes and URL percent-encoding; returns the input when there are none. */
+const HEX = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const BEGIN = new TextEncoder().encode('-----BEGIN');
+
+/**
+ * Could any text in these bytes be JSON/JS- or URL-escaped in a way that hides a secret? Checked
+ * once per chunk so that windows of plain source code skip the unescaping pass.
+ */
+export function mayContainEscapes(bytes: Uint8Array): boolean {
+  for (let i = bytes.indexOf(92); i !== -1; i = bytes.indexOf(92, i + 1)) {
+    const next = bytes[i + 1];
+    if (next === 34 || next === 47 || next === 117 || next === 120) return true; // \" \/ \u \x
+  }
+  // %XX of a printable ASCII character (not %02x-style format strings)
+  for (let i = bytes.indexOf(37); i !== -1; i = bytes.indexOf(37, i + 1)) {
+    const hi = bytes[i + 1] ?? 0;
+    if (hi >= 50 && hi <= 55 && HEX(bytes[i + 2] ?? 0)) return true;
+  }
+  // a PEM block inside a JSON string has escaped line breaks (\n)
+  return indexOfSequence(bytes, BEGIN) !== -1 && bytes.indexOf(92) !== -1;
+}
+
+function indexOfSequence(bytes: Uint8Array, seq: Uint8Array): number {
+  const first = seq[0] as number;
+  for (let i = bytes.indexOf(first); i !== -1; i = bytes.indexOf(first, i + 1)) {
+    let k = 1;
+    while (k < seq.length && bytes[i + k] === seq[k]) k++;
+    if (k === seq.length) return i;
+  }
+  return -1;
+}
+
 export function unescapeText(text: string): string {
   let out = text.replace(/\\(u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrtbf/\\"'])/g, (_, e: string) => {
     if (e[0] === 'u' || e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
     return JSON_ESCAPES[e] ?? e;
   });
-  if (/%[0-9A-Fa-f]{2}/.test(out)) {
-    out = out.replace(/(?:%[0-9A-Fa-f]{2})+/g, (seq) => {
+  if (/%[2-7][0-9A-Fa-f]/.test(out)) {
+    out = out.replace(/(?:%[2-7][0-9A-Fa-f])+/g, (seq) => {
       try {
         return decodeURIComponent(seq);
       } catch {

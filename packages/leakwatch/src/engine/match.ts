@@ -1,6 +1,6 @@
 import { hasInlineAllow, isAllowlisted } from './allowlist.js';
 import type { CompiledRule, RuleSet } from './compile.js';
-import { findBase64Runs, unescapeText } from './decode.js';
+import { findBase64Runs, mayContainEscapes, unescapeText } from './decode.js';
 import { shannonEntropy } from './entropy.js';
 import type { Chunk, Match } from './types.js';
 
@@ -13,7 +13,7 @@ const MAX_LINE_TEXT = 240;
  * Escapes worth undoing: JSON/JS string escapes of quotes, slashes and code points, URL escapes,
  * and escaped line breaks inside a PEM block. Plain `\n` in source code alone is not enough.
  */
-const MAY_BE_ESCAPED = /\\["/ux]|%[0-9A-Fa-f]{2}|-----BEGIN[^\n]*\\n/;
+const MAY_BE_ESCAPED = /\\["/ux]|%[2-7][0-9A-Fa-f]|-----BEGIN[^\n]*\\n/;
 
 export interface MatchStats {
   allowlisted: number;
@@ -134,12 +134,13 @@ function stretchToLines(
   a: number,
   b: number,
 ): [number, number, boolean, boolean] {
-  let start = a;
-  const floor = Math.max(0, a - LINE_SLACK);
-  while (start > floor && bytes[start - 1] !== NL) start--;
-  let end = b;
-  const ceil = Math.min(bytes.length, b + LINE_SLACK);
-  while (end < ceil && bytes[end] !== NL) end++;
+  // Bounded searches: a minified file may have no newline for megabytes.
+  const from = Math.max(0, a - LINE_SLACK);
+  const prev = bytes.subarray(from, a).lastIndexOf(NL);
+  const start = prev !== -1 ? from + prev + 1 : from === 0 ? 0 : a;
+  const to = Math.min(bytes.length, b + LINE_SLACK);
+  const next = bytes.subarray(b, to).indexOf(NL);
+  const end = next !== -1 ? b + next : to === bytes.length ? to : b;
   const startsClean = start === 0 || bytes[start - 1] === NL;
   const endsClean = end === bytes.length || bytes[end] === NL;
   return [start, end, startsClean, endsClean];
@@ -154,6 +155,8 @@ interface RunContext {
   seen: Set<string>;
   stats: MatchStats;
   encoding?: string;
+  /** Whether the chunk has any escapes worth undoing (see mayContainEscapes). */
+  escapes: boolean;
   /** for decoded content: where the encoded text sits in the original chunk */
   anchor?: { line: number; column: number; start: number; end: number; lineText: string };
 }
@@ -290,7 +293,7 @@ function runWindow(ctx: RunContext, rule: CompiledRule, a: number, b: number): b
     emit(ctx, rule, picked.secret, m[0], byteStart, byteEnd);
   }
   // Secrets inside JSON/URL-escaped strings (notebooks, JSON-embedded keys): match the unescaped text.
-  if (!ctx.encoding && MAY_BE_ESCAPED.test(text)) {
+  if (!ctx.encoding && ctx.escapes && MAY_BE_ESCAPED.test(text)) {
     const unescaped = unescapeText(text);
     if (unescaped !== text) {
       // A secret that itself contains escapes was already found raw: do not report it twice.
@@ -375,6 +378,7 @@ export function matchChunk(
     out: [],
     seen: new Set(),
     stats,
+    escapes: mayContainEscapes(chunk.bytes),
   };
   matchInto(ctx);
 

@@ -121,6 +121,8 @@ class Parser {
   constructor(
     private readonly src: string,
     private readonly base: Flags,
+    /** The pattern runs with JavaScript's `m` flag: multi-line anchors can stay native. */
+    private readonly nativeM = false,
   ) {}
 
   fail(reason: string): never {
@@ -215,8 +217,14 @@ class Parser {
     if (ch === '.') {
       return { t: 'char', set: fullSet(), out: flags.s ? '[\\s\\S]' : '[^\\n]' };
     }
-    if (ch === '^') return { t: 'assert', out: flags.m ? '(?<=^|\\n)' : '(?<![\\s\\S])' };
-    if (ch === '$') return { t: 'assert', out: flags.m ? '(?=$|\\n)' : '(?![\\s\\S])' };
+    if (ch === '^') {
+      if (flags.m) return { t: 'assert', out: this.nativeM ? '^' : '(?<=^|\\n)' };
+      return { t: 'assert', out: '(?<![\\s\\S])' };
+    }
+    if (ch === '$') {
+      if (flags.m) return { t: 'assert', out: this.nativeM ? '$' : '(?=$|\\n)' };
+      return { t: 'assert', out: '(?![\\s\\S])' };
+    }
     if (ch === '*' || ch === '+' || ch === '?') this.fail(`nothing to repeat before '${ch}'`);
     return this.literal(ch.codePointAt(0) as number, flags);
   }
@@ -604,13 +612,15 @@ function translateUncached(pattern: string): TranslatedRegex {
   // A whole-pattern (?i) maps to the native flag (faster than expanded classes) unless the pattern
   // switches it off somewhere.
   const nativeI = flags.i && !/\(\?[a-zA-Z]*-[a-zA-Z]*i/.test(body);
-  const p = new Parser(body, { ...flags, i: flags.i && !nativeI });
+  // Likewise a whole-pattern (?m): native line anchors are much faster than lookbehinds.
+  const nativeM = flags.m && !/\(\?[a-zA-Z]*-[a-zA-Z]*m/.test(body);
+  const p = new Parser(body, { ...flags, i: flags.i && !nativeI }, nativeM);
   const alts = p.parse();
   const problem = checkBacktracking(alts);
   if (problem?.startsWith('nested repetition')) throw new RegexError(problem);
   if (problem) throw new RegexError(`may backtrack catastrophically: ${problem}`);
   const source = emit(alts);
-  const jsFlags = `g${nativeI ? 'i' : ''}${p.unicode ? 'u' : ''}`;
+  const jsFlags = `g${nativeI ? 'i' : ''}${nativeM ? 'm' : ''}${p.unicode ? 'u' : ''}`;
   try {
     new RegExp(source, jsFlags);
   } catch (e) {
