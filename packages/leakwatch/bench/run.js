@@ -26,6 +26,7 @@ const { values } = parseArgs({
     skip: { type: 'string', multiple: true, default: [] },
     runs: { type: 'string', default: '3' },
     timeout: { type: 'string', default: '900' },
+    repo: { type: 'string' },
   },
 });
 if (!values.tree) {
@@ -181,3 +182,13 @@ lines.push(
   `start-up, one small file: median ${(startup[4] * 1000).toFixed(0)} ms (min ${(startup[0] * 1000).toFixed(0)}, max ${(startup[8] * 1000).toFixed(0)})`,
 );
 process.stdout.write(`${lines.join('\n')}\n`);
+
+// History scan benchmark (issue: git history) when a repository is given.
+if (values.repo) {
+  const git = spawnSync(
+    process.execPath,
+    [resolve(here, 'git-bench.mjs'), resolve(values.repo), '--threads', threads],
+    { stdio: 'inherit' },
+  );
+  process.exitCode = git.status ?? 1;
+}
