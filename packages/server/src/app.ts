@@ -15,6 +15,7 @@ import { MailQueue } from './mail/mail-queue.js';
 import type { Mailer } from './mail/mailer.js';
 import { RateLimiter } from './rate-limiter.js';
 import { registerApiRoutes } from './routes/api.js';
+import { registerOperatorLookupRoutes } from './routes/operator-lookup.js';
 import { registerPublicRoutes } from './routes/public.js';
 import type { Store } from './store/store.js';
 import { isLanguage, messages, type Language } from './views/messages.js';
@@ -181,6 +182,7 @@ export const buildApp = (options: AppOptions): FastifyInstance => {
 
   registerPublicRoutes(app, context);
   registerApiRoutes(app, context);
+  registerOperatorLookupRoutes(app, context);
   for (const extension of options.extensions ?? []) extension.routes?.(app, context);
   return app;
 };

@@ -188,3 +188,55 @@ describe('public pages in Chromium', () => {
     }
   });
 });
+
+describe('operator lookup page in Chromium', () => {
+  it('passes axe in English and Japanese and works by keyboard alone without JavaScript', async () => {
+    const authorization = `Bearer ${t.viewerToken}`;
+    const axeContext = await browser.newContext({
+      bypassCSP: true,
+      extraHTTPHeaders: { authorization },
+    });
+    const page = await axeContext.newPage();
+    try {
+      for (const lang of ['en', 'ja']) {
+        await page.goto(`${base}/${lang}/operator/lookup`);
+        expect(await axeViolations(page), `${lang} operator lookup`).toEqual([]);
+        await page.fill('#email', 'not an address');
+        await page.click('button[type=submit]');
+        expect(await page.getAttribute('#email', 'aria-invalid')).toBe('true');
+        expect(await axeViolations(page), `${lang} operator lookup error`).toEqual([]);
+        await page.fill('#email', 'member@example.com');
+        await page.click('button[type=submit]');
+        expect(await page.textContent('#notices')).toContain(code);
+        expect(await axeViolations(page), `${lang} operator lookup result`).toEqual([]);
+      }
+    } finally {
+      await axeContext.close();
+    }
+
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      extraHTTPHeaders: { authorization },
+    });
+    const keyboard = await context.newPage();
+    try {
+      await keyboard.goto(`${base}/en/operator/lookup`);
+      await keyboard.keyboard.press('Tab');
+      expect(await keyboard.locator('a.skip').evaluate((el) => el === document.activeElement)).toBe(
+        true,
+      );
+      await keyboard.keyboard.press('Enter');
+      await keyboard.keyboard.press('Tab');
+      expect(await keyboard.locator('#email').evaluate((el) => el === document.activeElement)).toBe(
+        true,
+      );
+      await keyboard.keyboard.type('Member@Example.com');
+      await keyboard.keyboard.press('Enter');
+      await keyboard.waitForURL(`${base}/en/operator/lookup`);
+      expect(await keyboard.textContent('#affected')).toBe('Yes');
+      expect(await keyboard.textContent('#notices')).toContain(code);
+    } finally {
+      await context.close();
+    }
+  });
+});

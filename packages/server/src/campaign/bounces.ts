@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import type { Keyring } from '../crypto/keys.js';
 import type { Store } from '../store/store.js';
+import { queueFallback } from './fallback.js';
 import { campaignDb } from './schema.js';
 import { oneLine } from './smtp-reply.js';
 import { noticeIdFromVerp } from './verp.js';
@@ -81,7 +83,8 @@ export const parseBounce = async (
 
 /**
  * Stores one bounce (idempotently: the same DSN imported twice is one bounce) and, when it is a
- * permanent failure, marks the notice bounced. Returns false for a bounce about no notice of ours.
+ * permanent failure, marks the notice bounced and (given the keyring) queues a notice to the
+ * person's next address. Returns 'unknown' for a bounce about no notice of ours.
  */
 export const recordBounce = async (
   store: Store,
@@ -89,6 +92,7 @@ export const recordBounce = async (
   bounce: ParsedBounce,
   source: 'smtp' | 'mbox',
   now: string,
+  keyring?: Keyring,
 ): Promise<'recorded' | 'duplicate' | 'unknown'> =>
   store.transaction(async (tx) => {
     const db = campaignDb(tx);
@@ -116,12 +120,14 @@ export const recordBounce = async (
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return 'duplicate';
     if (bounce.action === 'failed') {
-      await db
+      const bounced = await db
         .updateTable('campaign_outbox')
         .set({ state: 'bounced', failure: `bounce ${bounce.status}`, updated_at: now })
         .where('notice_id', '=', bounce.noticeId)
         .where('state', '=', 'sent')
-        .execute();
+        .executeTakeFirst();
+      if (keyring && Number(bounced.numUpdatedRows) === 1)
+        await queueFallback(tx, keyring, bounce.noticeId, now);
       await db
         .updateTable('notices')
         .set({ status: 'bounced' })
@@ -158,12 +164,15 @@ export const importMbox = async (
   store: Store,
   data: Buffer,
   now: string,
+  keyring?: Keyring,
 ): Promise<BounceImportResult> => {
   const result: BounceImportResult = { messages: 0, recorded: 0, duplicate: 0, unmatched: 0 };
   for (const raw of splitMbox(data)) {
     result.messages++;
     const bounce = await parseBounce(raw);
-    const outcome = bounce ? await recordBounce(store, raw, bounce, 'mbox', now) : 'unknown';
+    const outcome = bounce
+      ? await recordBounce(store, raw, bounce, 'mbox', now, keyring)
+      : 'unknown';
     if (outcome === 'recorded') result.recorded++;
     else if (outcome === 'duplicate') result.duplicate++;
     else result.unmatched++;
@@ -177,7 +186,14 @@ export const importMbox = async (
  */
 export const startBounceListener = async (
   store: Store,
-  options: { host?: string; port?: number; now?: () => string; maxSize?: number } = {},
+  options: {
+    host?: string;
+    port?: number;
+    now?: () => string;
+    maxSize?: number;
+    /** Lets a permanent bounce queue a notice to the person's next address. */
+    keyring?: Keyring;
+  } = {},
 ): Promise<{ port: number; close(): Promise<void> }> => {
   const now = options.now ?? (() => new Date().toISOString());
   const server = new SMTPServer({
@@ -209,7 +225,9 @@ export const startBounceListener = async (
         const raw = Buffer.concat(chunks);
         const rcpt = session.envelope.rcptTo.map((r) => r.address);
         parseBounce(raw, rcpt)
-          .then((bounce) => (bounce ? recordBounce(store, raw, bounce, 'smtp', now()) : 'unknown'))
+          .then((bounce) =>
+            bounce ? recordBounce(store, raw, bounce, 'smtp', now(), options.keyring) : 'unknown',
+          )
           .then(
             () => callback(),
             (error: unknown) => callback(error as Error),

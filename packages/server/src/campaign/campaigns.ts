@@ -6,10 +6,12 @@ import { mintReferenceCode } from '../reference-code.js';
 import type { Store } from '../store/store.js';
 import { campaignDb, type CampaignTable } from './schema.js';
 import {
+  campaignLanguageModes,
   campaignLanguages,
   parseNoticeContent,
   templateVersion,
   type CampaignLanguage,
+  type CampaignLanguageMode,
   type NoticeContent,
 } from './templates.js';
 
@@ -36,6 +38,8 @@ export interface CampaignSettings {
   domainConcurrency: number;
   /** Attempts before a row that keeps getting temporary failures is given up as failed. */
   maxAttempts: number;
+  /** In `auto` language mode, the language of people without a recognised preference (ja+en if unset). */
+  defaultLanguage?: CampaignLanguage;
 }
 
 export const defaultSettings = (from: string): CampaignSettings => ({
@@ -52,7 +56,7 @@ export interface Campaign {
   incidentId: string;
   name: string;
   state: CampaignState;
-  language: CampaignLanguage;
+  language: CampaignLanguageMode;
   template: NoticeContent;
   templateVersion: string;
   settings: CampaignSettings;
@@ -68,12 +72,28 @@ export interface Campaign {
 export const domainOf = (address: string): string =>
   address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
+/**
+ * The language of one person's notice: in `auto` mode their preferred language from the people
+ * import (`preferred`), or the campaign's default without one; otherwise the campaign's language.
+ */
+export const noticeLanguageOf = (
+  campaign: Pick<Campaign, 'language' | 'settings'>,
+  preferred: string | null | undefined,
+): CampaignLanguage => {
+  if (campaign.language !== 'auto') return campaign.language;
+  if (preferred === 'ja' || preferred === 'en') return preferred;
+  return campaign.settings.defaultLanguage ?? 'ja+en';
+};
+
+const versionLanguage = (language: CampaignLanguageMode, settings: CampaignSettings) =>
+  language === 'auto' ? (`auto/${settings.defaultLanguage ?? 'ja+en'}` as const) : language;
+
 const toCampaign = (row: CampaignTable): Campaign => ({
   id: row.id,
   incidentId: row.incident_id,
   name: row.name,
   state: row.state as CampaignState,
-  language: row.language as CampaignLanguage,
+  language: row.language as CampaignLanguageMode,
   template: JSON.parse(row.template) as NoticeContent,
   templateVersion: row.template_version,
   settings: JSON.parse(row.settings) as CampaignSettings,
@@ -99,6 +119,12 @@ const validateSettings = (settings: CampaignSettings): void => {
   for (const key of ['domainConcurrency', 'maxAttempts'] as const) {
     if (!(Number.isInteger(settings[key]) && settings[key] >= 1 && settings[key] <= 1000))
       errors.push(`${key}: expected 1-1000`);
+  }
+  if (
+    settings.defaultLanguage !== undefined &&
+    !campaignLanguages.includes(settings.defaultLanguage)
+  ) {
+    errors.push(`defaultLanguage: one of ${campaignLanguages.join(', ')}`);
   }
   if (errors.length > 0) throw new LwError('LW_VALIDATION', errors.join('; '), { errors });
 };
@@ -128,22 +154,22 @@ export const createCampaign = async (
   input: {
     incidentId: string;
     name: string;
-    language: CampaignLanguage;
+    language: CampaignLanguageMode;
     template: unknown;
     settings: CampaignSettings;
   },
   actor: string,
   now: string,
 ): Promise<Campaign> => {
-  if (!campaignLanguages.includes(input.language)) {
-    throw new LwError('LW_VALIDATION', `language: one of ${campaignLanguages.join(', ')}`);
+  if (!campaignLanguageModes.includes(input.language)) {
+    throw new LwError('LW_VALIDATION', `language: one of ${campaignLanguageModes.join(', ')}`);
   }
   const template = parseNoticeContent(input.template, input.language);
   validateSettings(input.settings);
   const incident = await store.getIncident(input.incidentId);
   if (!incident) throw new LwError('LW_NOT_FOUND', `no incident ${input.incidentId}`);
   const id = randomUUID();
-  const version = templateVersion(template, input.language);
+  const version = templateVersion(template, versionLanguage(input.language, input.settings));
   await store.transaction(async (tx) => {
     await campaignDb(tx)
       .insertInto('campaigns')
@@ -301,14 +327,16 @@ export const startCampaign = async (
     }
     let total = 0;
     let withoutAddress = 0;
+    const languages: Partial<Record<CampaignLanguage, number>> = {};
     let after = '';
     for (;;) {
       const people = await db
         .selectFrom('incident_people')
-        .select('person_id')
-        .where('incident_id', '=', campaign.incidentId)
-        .where('person_id', '>', after)
-        .orderBy('person_id')
+        .innerJoin('people', 'people.id', 'incident_people.person_id')
+        .select(['incident_people.person_id', 'people.language'])
+        .where('incident_people.incident_id', '=', campaign.incidentId)
+        .where('incident_people.person_id', '>', after)
+        .orderBy('incident_people.person_id')
         .limit(insertChunk)
         .execute();
       if (people.length === 0) break;
@@ -326,12 +354,14 @@ export const startCampaign = async (
       for (const e of emails) if (!first.has(e.person_id)) first.set(e.person_id, e);
       const notices = [];
       const outbox = [];
-      for (const personId of ids) {
+      for (const { person_id: personId, language: preferred } of people) {
         const email = first.get(personId);
         if (!email) {
           withoutAddress++;
           continue;
         }
+        const language = noticeLanguageOf(campaign, preferred);
+        languages[language] = (languages[language] ?? 0) + 1;
         const address = openEmail(keyring, { keyId: email.key_id, value: email.email_sealed });
         const noticeId = randomUUID();
         notices.push({
@@ -342,7 +372,7 @@ export const startCampaign = async (
           email_sealed: email.email_sealed,
           key_id: email.key_id,
           reference_code: mintReferenceCode(),
-          language: campaign.language,
+          language,
           channel: 'email',
           campaign_id: id,
           message_id: `<${noticeId}@${messageDomain}>`,
@@ -365,6 +395,7 @@ export const startCampaign = async (
           failure: null,
           sent_at: null,
           updated_at: now,
+          follows: null,
         });
       }
       if (notices.length > 0) {
@@ -378,7 +409,7 @@ export const startCampaign = async (
       campaign.incidentId,
       actor,
       'campaign.started',
-      { campaign: id, total, withoutAddress },
+      { campaign: id, total, withoutAddress, languages },
       now,
     );
     return { total, withoutAddress };

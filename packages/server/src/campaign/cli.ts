@@ -24,11 +24,17 @@ import {
   startCampaign,
   type CampaignSettings,
 } from './campaigns.js';
-import { campaignEvidence, unreachableCsv } from './exports.js';
+import { campaignEvidence, unreachableCount, unreachableCsv } from './exports.js';
 import { dryRun, previewNotice, sendTestNotices } from './preview.js';
 import { formatProgress } from './progress-text.js';
 import { createRawSender } from './sender.js';
-import { campaignLanguages, sampleNoticeContent, type CampaignLanguage } from './templates.js';
+import {
+  campaignLanguageModes,
+  campaignLanguages,
+  sampleNoticeContent,
+  type CampaignLanguage,
+  type CampaignLanguageMode,
+} from './templates.js';
 import { runWorker, type WorkerStats } from './worker.js';
 
 const now = () => systemClock.now().toISOString();
@@ -57,6 +63,7 @@ const campaignOptions = () =>
     template: { type: 'string' },
     name: { type: 'string' },
     language: { type: 'string' },
+    'default-language': { type: 'string' },
     from: { type: 'string' },
     'bounce-address': { type: 'string' },
     rate: { type: 'string' },
@@ -194,11 +201,15 @@ const settingsFrom = (values: Values, io: CliIo): CampaignSettings => {
     domainConcurrency:
       numberFlag(values['domain-concurrency'], 'domain-concurrency') ?? base.domainConcurrency,
     maxAttempts: numberFlag(values['max-attempts'], 'max-attempts') ?? base.maxAttempts,
+    ...(values['default-language'] !== undefined && {
+      defaultLanguage: values['default-language'] as CampaignLanguage,
+    }),
   };
 };
 
 export const campaignUsage = `  campaign init-template [--organisation N --official-site S]   print a template to edit
-  campaign create INCIDENT --template FILE [--name N] [--language ja|en|ja+en] [--from ADDR]
+  campaign create INCIDENT --template FILE [--name N] [--from ADDR]
+           [--language ja|en|ja+en|auto [--default-language ja|en|ja+en]]
            [--bounce-address ADDR] [--rate N] [--domain-rate N] [--domain-concurrency N] [--max-attempts N]
   campaign list [INCIDENT] | show ID | status ID [--watch]
   campaign preview ID --person ID|--email ADDR [--html] | dry-run ID | test ID --to ADDR [--to ADDR]
@@ -241,9 +252,14 @@ export const campaignCommand: Command = async (argv, io) => {
         } catch (error) {
           throw new LwError('LW_VALIDATION', `cannot read ${file}: ${(error as Error).message}`);
         }
-        const language = (values.language ?? 'ja+en') as CampaignLanguage;
-        if (!campaignLanguages.includes(language))
-          throw new LwError('LW_USAGE', `--language ${campaignLanguages.join('|')}`);
+        const language = (values.language ?? 'ja+en') as CampaignLanguageMode;
+        if (!campaignLanguageModes.includes(language))
+          throw new LwError('LW_USAGE', `--language ${campaignLanguageModes.join('|')}`);
+        const defaultLanguage = values['default-language'] as CampaignLanguage | undefined;
+        if (defaultLanguage !== undefined && !campaignLanguages.includes(defaultLanguage))
+          throw new LwError('LW_USAGE', `--default-language ${campaignLanguages.join('|')}`);
+        if (defaultLanguage !== undefined && language !== 'auto')
+          throw new LwError('LW_USAGE', '--default-language goes with --language auto');
         const campaign = await createCampaign(
           store,
           {
@@ -398,7 +414,7 @@ export const campaignCommand: Command = async (argv, io) => {
         const [action, file] = positionals;
         if (action === 'import') {
           const data = await readFile(resolve(io.cwd, required(file, 'FILE.mbox')));
-          const result = await importMbox(store, data, now());
+          const result = await importMbox(store, data, now(), keyring);
           if (values.json) print(io, result);
           else
             io.stdout.write(
@@ -411,6 +427,7 @@ export const campaignCommand: Command = async (argv, io) => {
           const listener = await startBounceListener(store, {
             host: values.host ?? '127.0.0.1',
             port,
+            keyring,
           });
           io.stderr.write(
             `leakwatch-server: receiving bounces on ${values.host ?? '127.0.0.1'}:${listener.port}\n`,
@@ -435,6 +452,10 @@ export const campaignCommand: Command = async (argv, io) => {
           details: { campaign: campaign.id },
         });
         await writeLines(io, values.out, unreachableCsv(store, keyring, campaign.id));
+        const count = await unreachableCount(store, campaign.id);
+        io.stderr.write(
+          `${count.total} people unreachable by email (${count.byEmail} rejected or bounced at every address, ${count.withoutAddress} without an address)\n`,
+        );
         return 0;
       }
       case 'evidence': {

@@ -2,7 +2,9 @@
  * Per-recipient-domain limits inside one worker: messages in flight, messages per second, and a
  * pause after a temporary refusal (421/451), with exponential backoff and jitter so that many
  * workers do not come back at the same instant. The pause is also written to the database
- * (outbox.pauseDomain) so that other workers skip that domain while it lasts.
+ * (outbox.pauseDomain) so that other workers skip that domain while it lasts. On PostgreSQL the
+ * per-domain rate is a token bucket in the database instead (the worker passes a null rate here),
+ * shared by every worker; the concurrency limit stays per worker.
  */
 interface DomainState {
   inFlight: number;
@@ -27,7 +29,8 @@ export class DomainThrottle {
   private readonly domains = new Map<string, DomainState>();
 
   constructor(
-    private readonly ratePerSecond: number,
+    /** null: no rate limit here (the database's shared per-domain bucket enforces it). */
+    private readonly ratePerSecond: number | null,
     private readonly concurrency: number,
   ) {}
 
@@ -36,7 +39,7 @@ export class DomainThrottle {
     if (!s) {
       s = {
         inFlight: 0,
-        tokens: Math.max(1, this.ratePerSecond),
+        tokens: Math.max(1, this.ratePerSecond ?? 1),
         refilledAt: nowMs,
         pausedUntil: 0,
         strikes: 0,
@@ -51,6 +54,7 @@ export class DomainThrottle {
     const s = this.state(domain, nowMs);
     if (s.pausedUntil > nowMs) return 'paused';
     if (s.inFlight >= this.concurrency) return nowMs + 5;
+    if (this.ratePerSecond === null) return 0;
     const burst = Math.max(1, this.ratePerSecond);
     s.tokens = Math.min(burst, s.tokens + ((nowMs - s.refilledAt) * this.ratePerSecond) / 1000);
     s.refilledAt = nowMs;

@@ -1,7 +1,8 @@
+import type { ExpressionBuilder } from 'kysely';
 import { openEmail } from '../crypto/email.js';
 import type { Keyring } from '../crypto/keys.js';
 import type { Store } from '../store/store.js';
-import { campaignDb } from './schema.js';
+import { campaignDb, type CampaignDatabase } from './schema.js';
 
 const csvField = (value: string | number | null): string => {
   const text = value === null ? '' : String(value);
@@ -11,9 +12,11 @@ const csvField = (value: string | number | null): string => {
 };
 
 /**
- * People of the campaign who cannot be reached by email (permanently rejected, bounced, or with no
- * address on record), as CSV for a postal mailing, with the address so the organisation can match
- * its customer records. Pages through the outbox so memory stays flat; yields CSV lines.
+ * People of the campaign who cannot be reached by email (permanently rejected or bounced at every
+ * address tried, or with no address on record), as CSV for a postal mailing — one line per address
+ * that failed, with the address so the organisation can match its customer records. A person whose
+ * fallback notice (fallback.ts) is pending or was accepted is not listed. Pages through the outbox
+ * so memory stays flat; yields CSV lines.
  */
 export async function* unreachableCsv(
   store: Store,
@@ -41,6 +44,7 @@ export async function* unreachableCsv(
       ])
       .where('campaign_outbox.campaign_id', '=', campaignId)
       .where('campaign_outbox.state', 'in', ['failed', 'bounced'])
+      .where((eb) => eb.not(eb.exists(liveNotice(eb))))
       .where('campaign_outbox.notice_id', '>', after)
       .orderBy('campaign_outbox.notice_id')
       .limit(1000)
@@ -83,12 +87,66 @@ export async function* unreachableCsv(
     yield [p.id, p.external_key, '', '', 'no email address', ''].map(csvField).join(',') + '\n';
 }
 
+/** Another notice of the same person and campaign that is delivered or may still be. */
+const liveNotice = (eb: ExpressionBuilder<CampaignDatabase, 'campaign_outbox'>) =>
+  eb
+    .selectFrom('campaign_outbox as other')
+    .select('other.notice_id')
+    .whereRef('other.campaign_id', '=', 'campaign_outbox.campaign_id')
+    .whereRef('other.person_id', '=', 'campaign_outbox.person_id')
+    .where('other.state', 'in', ['pending', 'sending', 'sent']);
+
+/**
+ * How many people the postal mailing (and a substitute public notice) must cover: people whose
+ * every notice was rejected or bounced, and people with no address on record.
+ */
+export const unreachableCount = async (
+  store: Store,
+  campaignId: string,
+): Promise<{ byEmail: number; withoutAddress: number; total: number }> => {
+  const db = campaignDb(store);
+  const failed = await db
+    .selectFrom('campaign_outbox')
+    .select((eb) => eb.fn.count<number>('campaign_outbox.person_id').distinct().as('n'))
+    .where('campaign_outbox.campaign_id', '=', campaignId)
+    .where('campaign_outbox.state', 'in', ['failed', 'bounced'])
+    .where((eb) => eb.not(eb.exists(liveNotice(eb))))
+    .executeTakeFirstOrThrow();
+  const { incident_id: incidentId } = await db
+    .selectFrom('campaigns')
+    .select('incident_id')
+    .where('id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  const without = await db
+    .selectFrom('incident_people')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('incident_id', '=', incidentId)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('person_emails')
+            .select('email_hash')
+            .whereRef('person_emails.person_id', '=', 'incident_people.person_id'),
+        ),
+      ),
+    )
+    .executeTakeFirstOrThrow();
+  const byEmail = Number(failed.n);
+  const withoutAddress = Number(without.n);
+  return { byEmail, withoutAddress, total: byEmail + withoutAddress };
+};
+
 export interface Evidence {
   noticeId: string;
   personId: string;
   referenceCode: string;
   messageId: string | null;
   templateVersion: string;
+  /** The language the notice was rendered in: ja, en or ja+en. */
+  language: string;
+  /** The notice this one replaced after a hard bounce (a fallback address), else null. */
+  follows: string | null;
   contentHash: string | null;
   state: string;
   attempts: number;
@@ -118,6 +176,7 @@ export async function* campaignEvidence(
         'campaign_outbox.notice_id',
         'campaign_outbox.person_id',
         'campaign_outbox.template_version',
+        'campaign_outbox.follows',
         'campaign_outbox.content_hash',
         'campaign_outbox.state',
         'campaign_outbox.attempts',
@@ -126,6 +185,7 @@ export async function* campaignEvidence(
         'campaign_outbox.failure',
         'notices.reference_code',
         'notices.message_id',
+        'notices.language',
       ])
       .where('campaign_outbox.campaign_id', '=', campaignId)
       .where('campaign_outbox.notice_id', '>', after)
@@ -152,6 +212,8 @@ export async function* campaignEvidence(
         referenceCode: r.reference_code,
         messageId: r.message_id,
         templateVersion: r.template_version,
+        language: r.language,
+        follows: r.follows,
         contentHash: r.content_hash,
         state: r.state,
         attempts: r.attempts,

@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import { openEmail } from '../crypto/email.js';
 import type { Keyring } from '../crypto/keys.js';
+import { hardFailureReasons, queueFallback } from './fallback.js';
 import type { Store } from '../store/store.js';
 import { campaignDb } from './schema.js';
+import type { CampaignLanguage } from './templates.js';
 
 /** One claimed outbox row, with what is needed to send it. */
 export interface ClaimedRow {
@@ -13,6 +15,8 @@ export interface ClaimedRow {
   address: string;
   referenceCode: string;
   messageId: string;
+  /** The notice's language, fixed at start (the person's own in `auto` mode). */
+  language: CampaignLanguage;
 }
 
 export type Outcome =
@@ -91,12 +95,18 @@ export const claimRows = async (
   if (claimed.length === 0) return [];
   const notices = new Map<
     string,
-    { email_sealed: string; key_id: string; reference_code: string; message_id: string | null }
+    {
+      email_sealed: string;
+      key_id: string;
+      reference_code: string;
+      message_id: string | null;
+      language: string;
+    }
   >();
   for (let i = 0; i < claimed.length; i += 500) {
     const rows = await db
       .selectFrom('notices')
-      .select(['id', 'email_sealed', 'key_id', 'reference_code', 'message_id'])
+      .select(['id', 'email_sealed', 'key_id', 'reference_code', 'message_id', 'language'])
       .where(
         'id',
         'in',
@@ -116,6 +126,7 @@ export const claimRows = async (
       address: openEmail(keyring, { keyId: notice.key_id, value: notice.email_sealed }),
       referenceCode: notice.reference_code,
       messageId: notice.message_id,
+      language: notice.language as CampaignLanguage,
     };
   });
 };
@@ -145,6 +156,8 @@ export const recordOutcomes = async (
   store: Store,
   owner: string,
   outcomes: Outcome[],
+  /** With a keyring, a hard failure queues a notice to the person's next address (fallback.ts). */
+  keyring?: Keyring,
 ): Promise<void> => {
   if (outcomes.length === 0) return;
   await store.transaction(async (tx) => {
@@ -178,6 +191,8 @@ export const recordOutcomes = async (
               .set({ status: 'failed' })
               .where('id', '=', o.noticeId)
               .execute();
+            if (keyring && hardFailureReasons.includes(o.reason))
+              await queueFallback(tx, keyring, o.noticeId, o.at);
           }
           break;
         }

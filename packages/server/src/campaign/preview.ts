@@ -5,9 +5,14 @@ import { LwError } from '../errors.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Store } from '../store/store.js';
 import type { Campaign } from './campaigns.js';
-import { domainOf } from './campaigns.js';
+import { domainOf, noticeLanguageOf } from './campaigns.js';
 import { campaignDb } from './schema.js';
-import { contentHash, renderNotice, type RenderedNotice } from './templates.js';
+import {
+  contentHash,
+  renderNotice,
+  type CampaignLanguage,
+  type RenderedNotice,
+} from './templates.js';
 
 /** Stands in for the reference code before the campaign starts (codes are minted at start). */
 export const placeholderCode = 'XXXX-XXXX-XXXX-XXXX-X';
@@ -24,7 +29,9 @@ export const previewNotice = async (
   who: { personId?: string; email?: string },
   actor: string,
   now: string,
-): Promise<RenderedNotice & { personId: string; referenceCode: string }> => {
+): Promise<
+  RenderedNotice & { personId: string; referenceCode: string; language: CampaignLanguage }
+> => {
   let personId = who.personId;
   if (who.email !== undefined) {
     const normalized = normalizeEmail(who.email);
@@ -44,9 +51,12 @@ export const previewNotice = async (
     throw new LwError('LW_NOT_FOUND', 'no such person in this campaign\u2019s incident');
   const notice = await db
     .selectFrom('notices')
-    .select('reference_code')
+    .select(['reference_code', 'language'])
     .where('campaign_id', '=', campaign.id)
     .where('person_id', '=', personId)
+    // After a fallback (fallback.ts) a person has several notices: show the latest.
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
     .executeTakeFirst();
   await store.logAccess({
     at: now,
@@ -57,10 +67,19 @@ export const previewNotice = async (
     details: { campaign: campaign.id },
   });
   const referenceCode = notice?.reference_code ?? placeholderCode;
+  const preferred = await db
+    .selectFrom('people')
+    .select('language')
+    .where('id', '=', personId)
+    .executeTakeFirst();
+  const language =
+    (notice?.language as CampaignLanguage | undefined) ??
+    noticeLanguageOf(campaign, preferred?.language);
   return {
-    ...renderNotice(campaign.template, campaign.language, referenceCode),
+    ...renderNotice(campaign.template, language, referenceCode),
     personId,
     referenceCode,
+    language,
   };
 };
 
@@ -92,10 +111,11 @@ export const dryRun = async (
   for (;;) {
     const people = await db
       .selectFrom('incident_people')
-      .select('person_id')
-      .where('incident_id', '=', campaign.incidentId)
-      .where('person_id', '>', after)
-      .orderBy('person_id')
+      .innerJoin('people', 'people.id', 'incident_people.person_id')
+      .select(['incident_people.person_id', 'people.language'])
+      .where('incident_people.incident_id', '=', campaign.incidentId)
+      .where('incident_people.person_id', '>', after)
+      .orderBy('incident_people.person_id')
       .limit(1000)
       .execute();
     if (people.length === 0) break;
@@ -114,7 +134,7 @@ export const dryRun = async (
       .execute();
     const first = new Map<string, (typeof emails)[number]>();
     for (const e of emails) if (!first.has(e.person_id)) first.set(e.person_id, e);
-    for (const { person_id: personId } of people) {
+    for (const { person_id: personId, language } of people) {
       result.people++;
       const email = first.get(personId);
       if (!email) {
@@ -128,7 +148,11 @@ export const dryRun = async (
         result.undecryptable++;
         continue;
       }
-      const rendered = renderNotice(campaign.template, campaign.language, placeholderCode);
+      const rendered = renderNotice(
+        campaign.template,
+        noticeLanguageOf(campaign, language),
+        placeholderCode,
+      );
       result.rendered++;
       result.bytes += Buffer.byteLength(rendered.text) + Buffer.byteLength(rendered.html);
       digest.update(contentHash(rendered));
@@ -157,7 +181,12 @@ export const sendTestNotices = async (
   actor: string,
   now: string,
 ): Promise<{ to: string; reply: string }[]> => {
-  const rendered = renderNotice(campaign.template, campaign.language, placeholderCode);
+  // In `auto` mode the operators see the message of people without a preference.
+  const rendered = renderNotice(
+    campaign.template,
+    noticeLanguageOf(campaign, undefined),
+    placeholderCode,
+  );
   const out: { to: string; reply: string }[] = [];
   for (const to of recipients) {
     const normalized = normalizeEmail(to);

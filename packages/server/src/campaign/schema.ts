@@ -1,5 +1,5 @@
 import type { Generated, Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { Database, PersonTable } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 
 /** The campaign tables (migration 0100-campaign); times are ISO 8601 UTC strings as in the core. */
@@ -40,6 +40,8 @@ export interface OutboxTable {
   failure: string | null;
   sent_at: string | null;
   updated_at: string;
+  /** The notice this one replaces after a hard bounce, null for a person's first notice. */
+  follows: string | null;
 }
 
 export interface DomainTable {
@@ -70,6 +72,8 @@ export interface BounceTable {
 }
 
 export interface CampaignDatabase extends Database {
+  /** With the preferred notice language of migration 0101-person-language (`ja`, `en` or null). */
+  people: PersonTable & { language: string | null };
   campaigns: CampaignTable;
   campaign_outbox: OutboxTable;
   campaign_domains: DomainTable;

@@ -14,6 +14,12 @@ export type NoticeLanguage = (typeof noticeLanguages)[number];
 /** `ja+en`: one bilingual message, Japanese first (common for notices in Japan). */
 export type CampaignLanguage = NoticeLanguage | 'ja+en';
 export const campaignLanguages: CampaignLanguage[] = ['ja', 'en', 'ja+en'];
+/**
+ * A campaign's language setting: one language for everyone, or `auto`: each person's preferred
+ * language from the people import, the campaign's default language for people without one.
+ */
+export type CampaignLanguageMode = CampaignLanguage | 'auto';
+export const campaignLanguageModes: CampaignLanguageMode[] = [...campaignLanguages, 'auto'];
 
 export interface NoticeText {
   subject: string;
@@ -58,11 +64,11 @@ const textFields: (keyof NoticeText)[] = [
 ];
 const linkPattern = /\b(?:https?:\/\/|www\.)|<\s*a\b|\bhref\s*=/i;
 
-const languagesOf = (language: CampaignLanguage): NoticeLanguage[] =>
-  language === 'ja+en' ? ['ja', 'en'] : [language];
+const languagesOf = (language: CampaignLanguageMode): NoticeLanguage[] =>
+  language === 'ja+en' || language === 'auto' ? ['ja', 'en'] : [language];
 
 /** Every problem with `value` as notice content for `language`, collected (empty when valid). */
-export const validateNoticeContent = (value: unknown, language: CampaignLanguage): string[] => {
+export const validateNoticeContent = (value: unknown, language: CampaignLanguageMode): string[] => {
   const errors: string[] = [];
   if (typeof value !== 'object' || value === null) return ['the template must be a JSON object'];
   const content = value as Record<string, unknown>;
@@ -104,7 +110,10 @@ export const validateNoticeContent = (value: unknown, language: CampaignLanguage
   return errors;
 };
 
-export const parseNoticeContent = (value: unknown, language: CampaignLanguage): NoticeContent => {
+export const parseNoticeContent = (
+  value: unknown,
+  language: CampaignLanguageMode,
+): NoticeContent => {
   const errors = validateNoticeContent(value, language);
   if (errors.length > 0)
     throw new LwError('LW_VALIDATION', `invalid notice template: ${errors.join('; ')}`, { errors });
@@ -113,9 +122,14 @@ export const parseNoticeContent = (value: unknown, language: CampaignLanguage): 
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** Identifies the exact template (content, language, layout) that an approval and a notice refer to. */
-export const templateVersion = (content: NoticeContent, language: CampaignLanguage): string =>
-  sha256(JSON.stringify([layoutRevision, language, canonical(content)])).slice(0, 16);
+/**
+ * Identifies the exact template (content, language, layout) that an approval and a notice refer
+ * to. In `auto` mode, `language` is `auto/<default language>`: changing the default is a new version.
+ */
+export const templateVersion = (
+  content: NoticeContent,
+  language: CampaignLanguageMode | `auto/${CampaignLanguage}`,
+): string => sha256(JSON.stringify([layoutRevision, language, canonical(content)])).slice(0, 16);
 
 const canonical = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(canonical);

@@ -43,6 +43,11 @@ export interface WorkerOptions {
   maxBackoffMs?: number;
   /** Delay before retrying a row whose connection failed. */
   retryMs?: number;
+  /**
+   * Draw the per-domain rate from a bucket in the database shared by every worker (default on
+   * PostgreSQL, where several workers run) rather than from this worker's memory.
+   */
+  sharedDomainRate?: boolean;
   now?: () => number;
   random?: () => number;
   signal?: AbortSignal;
@@ -94,10 +99,15 @@ export const runWorker = async (options: WorkerOptions): Promise<WorkerStats> =>
   const iso = (ms = nowMs()) => new Date(ms).toISOString();
 
   let campaign: Campaign = await getCampaign(store, campaignId);
+  const sharedDomainRate = options.sharedDomainRate ?? store.dialect === 'postgres';
   const throttle = new DomainThrottle(
-    campaign.settings.domainRate,
+    sharedDomainRate ? null : campaign.settings.domainRate,
     campaign.settings.domainConcurrency,
   );
+  // Shared per-domain rate: tokens taken from the domain's bucket row and not yet used, and when
+  // an empty bucket is worth asking again.
+  const domainTokens = new Map<string, number>();
+  const domainRetryAt = new Map<string, number>();
   const stats: WorkerStats = { owner, claimed: 0, sent: 0, failed: 0, retried: 0, recovered: 0 };
   stats.recovered += await releaseOwnRows(store, campaignId, owner, iso());
   const queue: ClaimedRow[] = [];
@@ -132,7 +142,7 @@ export const runWorker = async (options: WorkerOptions): Promise<WorkerStats> =>
     outcomes = [];
     flushing += batch.length;
     writes = writes
-      .then(() => recordOutcomes(store, owner, batch))
+      .then(() => recordOutcomes(store, owner, batch, keyring))
       .finally(() => {
         flushing -= batch.length;
         wake();
@@ -163,7 +173,7 @@ export const runWorker = async (options: WorkerOptions): Promise<WorkerStats> =>
   };
 
   const send = async (row: ClaimedRow): Promise<void> => {
-    const rendered = renderNotice(campaign.template, campaign.language, row.referenceCode);
+    const rendered = renderNotice(campaign.template, row.language, row.referenceCode);
     const hash = contentHash(rendered);
     let ok = false;
     try {
@@ -330,14 +340,30 @@ export const runWorker = async (options: WorkerOptions): Promise<WorkerStats> =>
           });
           continue;
         }
-        if (ready === 0) {
+        const emptyUntil = sharedDomainRate ? (domainRetryAt.get(row.domain) ?? 0) : 0;
+        if (ready === 0 && emptyUntil <= now) {
           pick = i;
           break;
         }
-        nextTry = Math.min(nextTry, ready);
+        nextTry = Math.min(nextTry, ready === 0 ? emptyUntil : ready);
       }
       if (pick < 0) {
         await waitForWake(Math.max(1, Math.min(pollMs, nextTry - now)));
+        continue;
+      }
+      const pickedDomain = (queue[pick] as ClaimedRow).domain;
+      if (sharedDomainRate && (domainTokens.get(pickedDomain) ?? 0) < 1) {
+        const rate = campaign.settings.domainRate;
+        const waiting = queue.filter((r) => r.domain === pickedDomain).length;
+        const grant = await takeTokens(
+          store,
+          `campaign:${campaignId}:domain:${pickedDomain}`,
+          rate,
+          Math.max(1, Math.min(waiting, Math.ceil(rate / 10))),
+          nowMs(),
+        );
+        if (grant.granted > 0) domainTokens.set(pickedDomain, grant.granted);
+        else domainRetryAt.set(pickedDomain, nowMs() + Math.max(1, grant.waitMs));
         continue;
       }
       if (tokens < 1) {
@@ -356,6 +382,8 @@ export const runWorker = async (options: WorkerOptions): Promise<WorkerStats> =>
         }
       }
       tokens--;
+      if (sharedDomainRate)
+        domainTokens.set(pickedDomain, (domainTokens.get(pickedDomain) ?? 0) - 1);
       const [row] = queue.splice(pick, 1) as [ClaimedRow];
       throttle.start(row.domain, now);
       inFlight++;

@@ -24,6 +24,7 @@ import {
 import { serve } from '../main.js';
 import { importPeople } from '../people/import.js';
 import { rekeyStore } from '../rekey.js';
+import { rotateLookupKey } from './rotate-lookup-key.js';
 import { purgeClosedIncidents } from '../retention.js';
 import type { Role } from '../store/store.js';
 import { createApiToken } from '../tokens.js';
@@ -256,6 +257,7 @@ const peopleCommand: Command = async (argv, io) => {
       id: { type: 'string' },
       'select-column': { type: 'string' },
       'select-after': { type: 'string' },
+      language: { type: 'string' },
       strict: { type: 'boolean' },
     },
   });
@@ -290,6 +292,7 @@ const peopleCommand: Command = async (argv, io) => {
           .map((c) => c.trim())
           .filter(Boolean),
         ...(values.id !== undefined && { id: values.id }),
+        ...(values.language !== undefined && { language: values.language }),
         ...(values['select-column'] !== undefined && {
           select: { column: values['select-column'], after: values['select-after'] as string },
         }),
@@ -302,6 +305,11 @@ const peopleCommand: Command = async (argv, io) => {
           `${result.rowsUnselected} not selected, ${result.rowsRejected} rejected; ${result.affected} people affected\n`,
       );
       for (const e of result.errors) io.stderr.write(`line ${e.line}: ${e.message}\n`);
+      if (result.languagesUnrecognised > 0) {
+        io.stderr.write(
+          `warning: ${result.languagesUnrecognised} row(s) with no recognised language (ja/en); those people get the campaign's default language\n`,
+        );
+      }
     }
     return result.rowsRejected > 0 ? 1 : 0;
   });
@@ -347,17 +355,21 @@ const tokenCommand: Command = async (argv, io) => {
 
 const keysCommand: Command = async (argv, io) => {
   const [sub, ...rest] = argv;
-  if (sub !== 'rotate') throw new LwError('LW_USAGE', 'keys rotate');
-  const { values } = parseArgs({ args: rest, options: storeOptions });
+  if (sub !== 'rotate') throw new LwError('LW_USAGE', 'keys rotate [--lookup]');
+  const { values } = parseArgs({
+    args: rest,
+    options: { ...storeOptions, lookup: { type: 'boolean' } },
+  });
   return withContext(values, io, async ({ store, keyring, keySource, locations }) => {
-    const next = addEncryptionKey(keyring);
-    if (keySource === 'file') writeKeyFile(locations.keyFile, next);
-    else {
+    if (keySource !== 'file') {
       throw new LwError(
         'LW_KEYS',
         'keys come from LEAKWATCH_KEYS; rotate them in a key file first (--key-file)',
       );
     }
+    if (values.lookup) return rotateLookupKey(store, keyring, locations.keyFile, io);
+    const next = addEncryptionKey(keyring);
+    writeKeyFile(locations.keyFile, next);
     const count = await rekeyStore(store, next);
     io.stdout.write(`new key ${next.currentKeyId}; re-encrypted ${count} address(es)\n`);
     return 0;
@@ -402,8 +414,9 @@ export const usage = `usage: leakwatch-server <command> [options]
   incident set ID [--aware-at TIME] [--jurisdiction gdpr,appi] [--malicious]
            [--public-title T --public-text-file F --contact C]   (publishes /notices/ID)
   people import INCIDENT FILE|- [--format csv|jsonl] [--encoding shift_jis] [--email COL,...]
-           [--id COL] [--select-column COL --select-after DATE] [--strict]
+           [--id COL] [--select-column COL --select-after DATE] [--language COL] [--strict]
   keys rotate                add an encryption key and re-encrypt every stored address
+  keys rotate --lookup       replace the lookup (HMAC) key and recompute every stored lookup hash
   purge --older-than-days N  delete people's data of incidents closed N days ago (counts stay)
 ${serverExtensions.map((e) => e.usage ?? '').join('')}
 Common options: --data-dir DIR, --database URL (postgres://... or an SQLite file), --key-file FILE,

@@ -6,6 +6,8 @@ import type { Keyring } from '../crypto/keys.js';
 import { LwError } from '../errors.js';
 import type { ImportCounts, PersonDraft, Store } from '../store/store.js';
 import { decodeText, type InputEncoding } from './decode.js';
+import { parsePreferredLanguage, storePreferredLanguages } from '../campaign/person-language.js';
+import type { NoticeLanguage } from '../campaign/templates.js';
 
 /**
  * Streaming import of affected people from CSV or JSONL. Rows are read, validated and written in
@@ -20,6 +22,12 @@ export interface ColumnMapping {
   id?: string;
   /** Selection criteria: only rows whose date column is on/after `after` are imported. */
   select?: { column: string; after: string };
+  /**
+   * The person's preferred notice language (ja/en, ja-JP, en_US, …), for campaigns in `auto`
+   * language mode. Unrecognised or empty cells are counted, not rejected: the person gets the
+   * campaign's default language.
+   */
+  language?: string;
 }
 
 export interface PeopleImportOptions {
@@ -43,6 +51,8 @@ export interface PeopleImportResult extends ImportCounts {
   importId: string;
   affected: number;
   errors: RowError[];
+  /** Rows whose language cell was not recognised (only with a language column mapped). */
+  languagesUnrecognised: number;
 }
 
 const maxReportedErrors = 1000;
@@ -168,13 +178,14 @@ export const importPeople = async (
     rowsUnselected: 0,
   };
   const keyring = options.keyring;
+  const languages = { unrecognised: 0 };
 
   const run = async (target: Store): Promise<string> => {
     const importId = await target.startImport(options.incidentId, options.actor, now());
     const header: string[] = [];
     const text = decodeText(bytes, options.encoding ?? 'utf-8');
     const rows = options.format === 'csv' ? csvRows(text, errors, header) : jsonlRows(text, errors);
-    let batch: PersonDraft[] = [];
+    let batch: ImportedPerson[] = [];
     let checkedHeader = options.format !== 'csv';
     // One batch is written while the next one is read, hashed and encrypted; batches still reach
     // the database one after another, so each sees the people the previous one added.
@@ -185,7 +196,11 @@ export const importPeople = async (
       batch = [];
       await inFlight;
       if (writeError) throw writeError;
-      const write = (s: Store) => s.addPeople(options.incidentId, importId, current, now());
+      const write = async (s: Store) => {
+        const result = await s.addPeople(options.incidentId, importId, current, now());
+        if (mapping.language) await storePreferredLanguages(s, current);
+        return result;
+      };
       inFlight = (options.strict ? write(target) : target.transaction(write)).then(
         (result) => {
           counts.rowsImported += result.linked;
@@ -203,7 +218,7 @@ export const importPeople = async (
           checkedHeader = true;
         }
         counts.rowsRead++;
-        const person = toPerson(row, mapping, selectAfter, keyring, errors);
+        const person = toPerson(row, mapping, selectAfter, keyring, errors, languages);
         if (person === 'unselected') counts.rowsUnselected++;
         else if (person) {
           batch.push(person);
@@ -241,11 +256,19 @@ export const importPeople = async (
     { importId, ...counts, affected },
     now(),
   );
-  return { importId, ...counts, affected, errors: errors.slice(0, maxReportedErrors) };
+  return {
+    importId,
+    ...counts,
+    affected,
+    errors: errors.slice(0, maxReportedErrors),
+    languagesUnrecognised: languages.unrecognised,
+  };
 };
 
+type ImportedPerson = PersonDraft & { language?: NoticeLanguage };
+
 const checkHeader = (header: string[], mapping: ColumnMapping): void => {
-  const wanted = [...mapping.email, mapping.id, mapping.select?.column].filter(
+  const wanted = [...mapping.email, mapping.id, mapping.select?.column, mapping.language].filter(
     (c): c is string => !!c,
   );
   const missing = wanted.filter((c) => !header.includes(c));
@@ -260,7 +283,8 @@ const toPerson = (
   selectAfter: number | undefined,
   keyring: Keyring,
   errors: RowError[],
-): PersonDraft | 'unselected' | undefined => {
+  languages: { unrecognised: number },
+): ImportedPerson | 'unselected' | undefined => {
   if (mapping.select && selectAfter !== undefined) {
     const value = Date.parse(row.get(mapping.select.column)?.trim() ?? '');
     if (Number.isNaN(value)) {
@@ -288,5 +312,14 @@ const toPerson = (
     return undefined;
   }
   const id = mapping.id ? row.get(mapping.id)?.trim() : undefined;
-  return { externalKey: id ? hashIdentifier(keyring, 'customer-id', id) : null, emails };
+  const person: ImportedPerson = {
+    externalKey: id ? hashIdentifier(keyring, 'customer-id', id) : null,
+    emails,
+  };
+  if (mapping.language) {
+    const language = parsePreferredLanguage(row.get(mapping.language) ?? '');
+    if (language) person.language = language;
+    else languages.unrecognised++;
+  }
+  return person;
 };

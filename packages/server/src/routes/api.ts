@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../context.js';
-import { hashEmail, normalizeEmail } from '../crypto/email.js';
+import { normalizeEmail } from '../crypto/email.js';
 import { LwError } from '../errors.js';
 import { applyLifecycle, type LifecycleAction } from '../incidents/lifecycle.js';
 import {
@@ -10,6 +10,7 @@ import {
   formatRegulatorMarkdown,
 } from '../incidents/legal-clocks.js';
 import { parseReport } from '../incidents/report.js';
+import { lookupPerson } from '../lookup.js';
 import {
   closingReasons,
   incidentStatuses,
@@ -287,6 +288,7 @@ export const registerApiRoutes = (app: FastifyInstance, ctx: AppContext): void =
               .map((c) => c.trim())
               .filter(Boolean),
             ...(query.id && { id: query.id }),
+            ...(query.language && { language: query.language }),
             ...(query.selectColumn &&
               query.selectAfter && {
                 select: { column: query.selectColumn, after: query.selectAfter },
@@ -321,21 +323,15 @@ export const registerApiRoutes = (app: FastifyInstance, ctx: AppContext): void =
         const body = object(request.body);
         const normalized = typeof body.email === 'string' ? normalizeEmail(body.email) : null;
         if (!normalized) throw new LwError('LW_VALIDATION', 'email: not a valid email address');
-        const hash = hashEmail(ctx.keyring, normalized);
-        const personId = await ctx.store.findPersonByEmailHash(hash);
-        await ctx.store.logAccess({
-          at: now(),
-          actor: actorOf(request),
-          action: 'person.lookup',
-          personId: personId ?? null,
-          incidentId: null,
-          details: { emailHash: hash, found: personId !== undefined },
-        });
-        if (!personId) return { affected: false, incidents: [], notices: [] };
-        const incidents = await ctx.store.incidentsOfPerson(personId);
-        const notices = await ctx.store.noticesOfPerson(personId);
+        const { affected, incidents, notices } = await lookupPerson(
+          ctx.store,
+          ctx.keyring,
+          actorOf(request),
+          normalized,
+          now(),
+        );
         return {
-          affected: incidents.length > 0,
+          affected,
           incidents: incidents.map((i) => ({
             id: i.id,
             description: i.description,

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hashEmail, maskEmail, normalizeEmail, openEmail } from '../crypto/email.js';
+import { maskEmail, normalizeEmail, openEmail } from '../crypto/email.js';
 import { LwError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { checkFormToken, csrfCookie, formToken, isNonce, newNonce, parseCookies } from '../csrf.js';
+import { findPersonByEmail } from '../lookup.js';
 import { parseReferenceCode } from '../reference-code.js';
 import { selfCheckEmail } from '../views/emails.js';
 import { isLanguage, messages, type Language } from '../views/messages.js';
@@ -24,7 +25,7 @@ const languageOf = (request: FastifyRequest<LangParams>): Language => {
 };
 
 /** The nonce of the CSRF cookie, setting a new cookie when the browser has none yet. */
-const csrfFor = (ctx: AppContext, request: FastifyRequest, reply: FastifyReply): string => {
+export const csrfFor = (ctx: AppContext, request: FastifyRequest, reply: FastifyReply): string => {
   let nonce = parseCookies(request.headers.cookie).get(csrfCookie);
   if (!isNonce(nonce)) {
     nonce = newNonce();
@@ -37,7 +38,7 @@ const csrfFor = (ctx: AppContext, request: FastifyRequest, reply: FastifyReply):
   return formToken(ctx.keyring.formKey, nonce);
 };
 
-const requireCsrf = (
+export const requireCsrf = (
   ctx: AppContext,
   request: FastifyRequest,
   body: Record<string, unknown>,
@@ -48,7 +49,7 @@ const requireCsrf = (
   return formToken(ctx.keyring.formKey, nonce as string);
 };
 
-const formBody = (request: FastifyRequest): Record<string, unknown> => {
+export const formBody = (request: FastifyRequest): Record<string, unknown> => {
   const body = request.body;
   if (typeof body !== 'object' || body === null)
     throw new LwError('LW_BAD_REQUEST', 'expected a form');
@@ -100,8 +101,7 @@ export const registerPublicRoutes = (app: FastifyInstance, ctx: AppContext): voi
     const normalized = typeof body.email === 'string' ? normalizeEmail(body.email) : null;
     if (!normalized)
       return page(reply, 400, checkPage(lang, ctx.site, csrf, messages[lang].invalidEmail));
-    const hash = hashEmail(ctx.keyring, normalized);
-    const personId = await ctx.store.findPersonByEmailHash(hash);
+    const { hash, personId } = await findPersonByEmail(ctx.store, ctx.keyring, normalized);
     const allowed = ctx.limits.checkPerAddress.hit(hash);
     if (personId && allowed) {
       ctx.mailQueue.push(async () => {

@@ -7,6 +7,8 @@ import { LwError } from '../errors.js';
 import type { DialectName } from './dialect.js';
 import * as core0001 from './migrations/0001-core.js';
 import * as campaign0100 from './migrations/0100-campaign.js';
+import * as personLanguage0101 from './migrations/0101-person-language.js';
+import * as campaignFallback0102 from './migrations/0102-campaign-fallback.js';
 import type { Database } from './schema.js';
 
 /**
@@ -19,6 +21,8 @@ export const coreMigrations: Record<string, Migration> = {
   // Listed here rather than only through an extension: Kysely refuses to open a database whose
   // history has a migration the caller did not pass, so every open must know this one.
   '0100-campaign': campaign0100,
+  '0101-person-language': personLanguage0101,
+  '0102-campaign-fallback': campaignFallback0102,
 };
 
 export interface OpenedDatabase {

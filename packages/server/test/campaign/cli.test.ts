@@ -224,4 +224,44 @@ describe('leakwatch-server campaign', () => {
       await receiver.close();
     }
   });
+
+  it('imports preferred languages and creates an auto-language campaign', async () => {
+    writeFileSync(join(dir, 'report.json'), JSON.stringify(sampleReport()));
+    const incidentId = JSON.parse(
+      (await cli('alice', 'incident', 'import', 'report.json', '--json')).stdout,
+    ).created[0] as string;
+    writeFileSync(
+      join(dir, 'people.csv'),
+      'email,locale\ntaro@example.jp,ja_JP\nann@example.com,en-GB\nx@example.net,klingon\n',
+    );
+    const imported = await cli(
+      'alice',
+      'people',
+      'import',
+      incidentId,
+      'people.csv',
+      '--language',
+      'locale',
+    );
+    expect(imported).toMatchObject({
+      code: 0,
+      stderr: expect.stringContaining('warning: 1 row(s) with no recognised language'),
+    });
+    writeFileSync(join(dir, 'notice.json'), JSON.stringify(noticeContent()));
+    const create = (...extra: string[]) =>
+      cli('alice', 'campaign', 'create', incidentId, '--template', 'notice.json', ...extra);
+    expect(await create('--language', 'en', '--default-language', 'ja')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--default-language goes with --language auto'),
+    });
+    const created = await create('--language', 'auto', '--default-language', 'ja');
+    expect(created.code).toBe(0);
+    const id = created.stdout.trim();
+    const subjectOf = async (email: string) =>
+      (await cli('carol', 'campaign', 'preview', id, '--email', email)).stdout.split('\n')[0];
+    expect(await subjectOf('taro@example.jp')).toBe('Subject: 【重要】お客様情報に関するお知らせ');
+    expect(await subjectOf('ann@example.com')).toBe('Subject: Important notice about your account');
+    // No recognised preference: the campaign's default language.
+    expect(await subjectOf('x@example.net')).toBe('Subject: 【重要】お客様情報に関するお知らせ');
+  });
 });

@@ -137,6 +137,8 @@ export interface ReceivedMessage {
   /** The decoded plain-text body. */
   text: string;
   raw: string;
+  /** When the receiving side had the whole message (ms since the epoch). */
+  receivedAt: number;
 }
 
 export interface Behaviour {
@@ -184,6 +186,7 @@ export const startReceiver = async (behaviour: Behaviour = {}) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        const receivedAt = Date.now();
         const raw = Buffer.concat(chunks).toString('utf8');
         const messageId = /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? '';
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
@@ -196,6 +199,7 @@ export const startReceiver = async (behaviour: Behaviour = {}) => {
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
               raw,
+              receivedAt,
             });
           }
           if (behaviour.delayMs) setTimeout(() => callback(), behaviour.delayMs);

@@ -50,4 +50,16 @@ describe('throttling', () => {
     expect(throttle.strike('a.example', 0)).toBe(1);
     expect(throttle.strike('a.example', 0)).toBe(2);
   });
+
+  it('without a local rate (the shared bucket has it) limits only messages in flight', () => {
+    const throttle = new DomainThrottle(null, 2);
+    for (let i = 0; i < 50; i++) {
+      expect(throttle.readyAt('a.example', 0)).toBe(0);
+      throttle.start('a.example', 0);
+      throttle.finish('a.example', true);
+    }
+    throttle.start('a.example', 0);
+    throttle.start('a.example', 0);
+    expect(throttle.readyAt('a.example', 0)).toBe(5);
+  });
 });
