@@ -22,6 +22,7 @@ import { intOption, parse, sizeOption } from '../args.js';
 import { UsageError, write } from '../context.js';
 import type { CliContext, Command } from '../context.js';
 import { checkFormat, emitReport, findingsExitCode, REPORT_OPTIONS } from '../output.js';
+import { applyVerifyFlags, checkFailOn, findingsFail, VERIFY_OPTIONS } from '../verify-flags.js';
 import { progressLine } from '../progress.js';
 import { readBaseline } from './scan.js';
 
@@ -45,6 +46,10 @@ const USAGE = `leakwatch git [REPO] [options]      (REPO: a work tree or bare re
   -o, --output FILE         write the report to FILE
       --no-redact           show secrets in full (masked by default)
       --exit-code N         exit code when there are findings (default 1)
+      --verify              check found credentials with their providers (opt-in; docs/verify.md)
+      --verify-cache DIR    cache verification results (default ~/.cache/leakwatch; 'off' for none)
+      --verify-log FILE     append a JSON line for every verification request
+      --fail-on any|live    fail on any finding (default) or only on live ones (needs --verify)
   -q, --quiet               no progress, no text report (the exit code tells)`;
 
 const GIT_OPTIONS = {
@@ -61,6 +66,7 @@ const GIT_OPTIONS = {
   messages: { type: 'boolean', default: true },
   'max-blob-size': { type: 'string' },
   threads: { type: 'string' },
+  ...VERIFY_OPTIONS,
 } as const;
 
 export const gitCommand: Command = {
@@ -72,6 +78,7 @@ export const gitCommand: Command = {
     const { values, positionals } = parse(args, GIT_OPTIONS, USAGE);
     const format = checkFormat(values.format);
     const exitCode = findingsExitCode(values['exit-code']);
+    const failOn = checkFailOn(values['fail-on']);
     const threads = intOption(values.threads, 'threads', 1);
     const maxBlobBytes = sizeOption(values['max-blob-size'], 'max-blob-size');
     if (positionals.length > 1)
@@ -135,6 +142,7 @@ export const gitCommand: Command = {
         result = mergeSubmoduleResults(result, submodules);
       }
       progress.done();
+      result = await applyVerifyFlags(result, config, values, ctx);
       await emitReport(result, ctx, {
         format,
         output: values.output,
@@ -142,7 +150,7 @@ export const gitCommand: Command = {
         quiet: values.quiet,
         describeExposure: formatExposure,
       });
-      return result.findings.length > 0 ? exitCode : 0;
+      return findingsFail(result, failOn) ? exitCode : 0;
     } catch (error) {
       if (error instanceof GitError) {
         write(ctx.stderr, `leakwatch git: ${error.message} (${error.code})`);
