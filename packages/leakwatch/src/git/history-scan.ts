@@ -17,6 +17,7 @@ import {
   type EnumerationIssue,
   type ObjectEntry,
 } from './object-enumeration.js';
+import { graphAncestorCheck } from './commit-graph.js';
 import { repositoryInfo } from './repository-info.js';
 import { ObjectReader } from './object-reader.js';
 import { gitObjectEvents } from './object-source.js';
@@ -25,7 +26,6 @@ import {
   buildProvenance,
   compareCommits,
   firstIntroduction,
-  gitAncestorCheck,
   walkHistory,
   type CommitInfo,
   type HistoryWalk,
@@ -493,7 +493,7 @@ async function attachProvenance(
   attribution: Attribution,
 ): Promise<void> {
   const { walk, refs, atTips, reachable } = attribution;
-  const isAncestor = gitAncestorCheck(run.ctx);
+  const isAncestor = graphAncestorCheck(run.ctx);
   const containing = new Map<string, Promise<string[]>>();
   const refsContaining = (sha: string): Promise<string[]> => {
     let answer = containing.get(sha);
