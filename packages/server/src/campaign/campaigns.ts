@@ -72,6 +72,65 @@ export interface Campaign {
 export const domainOf = (address: string): string =>
   address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
+/** A person's stored address, as the notice row keeps it (hash for lookups, sealed for sending). */
+export interface StoredAddress {
+  email_hash: string;
+  email_sealed: string;
+  key_id: string;
+}
+
+/**
+ * The notice and its outbox row for one address: a fresh reference code and a Message-ID fixed for
+ * every later attempt. `follows` links a fallback notice to the one that hard-bounced.
+ */
+export function noticeRows(
+  campaign: Campaign,
+  p: {
+    personId: string;
+    email: StoredAddress;
+    address: string;
+    language: string;
+    now: string;
+    follows: string | null;
+  },
+) {
+  const id = randomUUID();
+  const notice = {
+    id,
+    incident_id: campaign.incidentId,
+    person_id: p.personId,
+    email_hash: p.email.email_hash,
+    email_sealed: p.email.email_sealed,
+    key_id: p.email.key_id,
+    reference_code: mintReferenceCode(),
+    language: p.language,
+    channel: 'email',
+    campaign_id: campaign.id,
+    message_id: `<${id}@${domainOf(campaign.settings.from)}>`,
+    status: 'pending',
+    sent_at: null,
+    created_at: p.now,
+  };
+  const outbox = {
+    notice_id: id,
+    campaign_id: campaign.id,
+    person_id: p.personId,
+    domain: domainOf(p.address),
+    state: 'pending',
+    attempts: 0,
+    available_at: p.now,
+    lease_owner: null,
+    template_version: campaign.templateVersion,
+    content_hash: null,
+    reply: null,
+    failure: null,
+    sent_at: null,
+    updated_at: p.now,
+    follows: p.follows,
+  };
+  return { notice, outbox };
+}
+
 /**
  * The language of one person's notice: in `auto` mode their preferred language from the people
  * import (`preferred`), or the campaign's default without one; otherwise the campaign's language.
@@ -309,7 +368,6 @@ export const startCampaign = async (
       `campaign ${id} is ${campaign.state}; start needs an approved campaign`,
     );
   }
-  const messageDomain = domainOf(campaign.settings.from);
   const counts = await store.transaction(async (tx) => {
     const db = campaignDb(tx);
     const claimed = await db
@@ -363,40 +421,16 @@ export const startCampaign = async (
         const language = noticeLanguageOf(campaign, preferred);
         languages[language] = (languages[language] ?? 0) + 1;
         const address = openEmail(keyring, { keyId: email.key_id, value: email.email_sealed });
-        const noticeId = randomUUID();
-        notices.push({
-          id: noticeId,
-          incident_id: campaign.incidentId,
-          person_id: personId,
-          email_hash: email.email_hash,
-          email_sealed: email.email_sealed,
-          key_id: email.key_id,
-          reference_code: mintReferenceCode(),
+        const rows = noticeRows(campaign, {
+          personId,
+          email,
+          address,
           language,
-          channel: 'email',
-          campaign_id: id,
-          message_id: `<${noticeId}@${messageDomain}>`,
-          status: 'pending',
-          sent_at: null,
-          created_at: now,
-        });
-        outbox.push({
-          notice_id: noticeId,
-          campaign_id: id,
-          person_id: personId,
-          domain: domainOf(address),
-          state: 'pending',
-          attempts: 0,
-          available_at: now,
-          lease_owner: null,
-          template_version: campaign.templateVersion,
-          content_hash: null,
-          reply: null,
-          failure: null,
-          sent_at: null,
-          updated_at: now,
+          now,
           follows: null,
         });
+        notices.push(rows.notice);
+        outbox.push(rows.outbox);
       }
       if (notices.length > 0) {
         await db.insertInto('notices').values(notices).execute();

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { openEmail } from '../crypto/email.js';
 import type { Keyring } from '../crypto/keys.js';
-import { mintReferenceCode } from '../reference-code.js';
 import type { Store } from '../store/store.js';
-import { domainOf, getCampaign } from './campaigns.js';
+import { getCampaign, noticeRows } from './campaigns.js';
 import { campaignDb } from './schema.js';
 
 /** Failure reasons that mean "this address will never take the notice" (5xx), not "try later". */
@@ -55,46 +53,17 @@ export const queueFallback = async (
   const next = await candidates.executeTakeFirst();
   if (!next) return null;
   const address = openEmail(keyring, { keyId: next.key_id, value: next.email_sealed });
-  const id = randomUUID();
-  await db
-    .insertInto('notices')
-    .values({
-      id,
-      incident_id: campaign.incidentId,
-      person_id: failed.person_id,
-      email_hash: next.email_hash,
-      email_sealed: next.email_sealed,
-      key_id: next.key_id,
-      reference_code: mintReferenceCode(),
-      language: failed.language,
-      channel: 'email',
-      campaign_id: campaign.id,
-      message_id: `<${id}@${domainOf(campaign.settings.from)}>`,
-      status: 'pending',
-      sent_at: null,
-      created_at: now,
-    })
-    .execute();
-  await db
-    .insertInto('campaign_outbox')
-    .values({
-      notice_id: id,
-      campaign_id: campaign.id,
-      person_id: failed.person_id,
-      domain: domainOf(address),
-      state: 'pending',
-      attempts: 0,
-      available_at: now,
-      lease_owner: null,
-      template_version: campaign.templateVersion,
-      content_hash: null,
-      reply: null,
-      failure: null,
-      sent_at: null,
-      updated_at: now,
-      follows: noticeId,
-    })
-    .execute();
+  const rows = noticeRows(campaign, {
+    personId: failed.person_id,
+    email: next,
+    address,
+    language: failed.language,
+    now,
+    follows: noticeId,
+  });
+  const id = rows.notice.id;
+  await db.insertInto('notices').values(rows.notice).execute();
+  await db.insertInto('campaign_outbox').values(rows.outbox).execute();
   await db
     .updateTable('campaigns')
     .set((eb) => ({ total: eb('total', '+', 1), updated_at: now }))

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import { addresses, smtpConnectionOptions } from '../mail/mailer.js';
 import type { SmtpOptions, SendResult } from '../mail/mailer.js';
 
 /**
@@ -11,17 +12,9 @@ export interface RawSender {
   close(): Promise<void>;
 }
 
-const addresses = (list: unknown): string[] =>
-  Array.isArray(list)
-    ? list.map((a) => (typeof a === 'string' ? a : String((a as { address?: string }).address)))
-    : [];
-
 export const createRawSender = (options: SmtpOptions): RawSender => {
   const transport = nodemailer.createTransport({
-    host: options.host,
-    port: options.port,
-    secure: options.secure ?? false,
-    ignoreTLS: options.ignoreTLS ?? false,
+    ...smtpConnectionOptions(options),
     pool: true,
     maxConnections: options.maxConnections ?? 5,
     // Unlimited messages per connection: reconnecting every 100 messages (the default) costs
@@ -30,13 +23,6 @@ export const createRawSender = (options: SmtpOptions): RawSender => {
     // No silent retries inside nodemailer (it requeues a message whose connection closed): every
     // failure reaches the worker, which records the attempt and applies the domain's backoff.
     maxRequeues: 0,
-    ...(options.user !== undefined && {
-      auth: { user: options.user, pass: options.password ?? '' },
-    }),
-    ...(options.dkim && { dkim: options.dkim }),
-    connectionTimeout: options.connectionTimeoutMs ?? 10_000,
-    greetingTimeout: options.connectionTimeoutMs ?? 10_000,
-    socketTimeout: 30_000,
   });
   return {
     send: async ({ envelopeFrom, to, raw }) => {

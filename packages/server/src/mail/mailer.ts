@@ -46,25 +46,31 @@ export interface SmtpOptions {
   connectionTimeoutMs?: number;
 }
 
-const addresses = (list: unknown): string[] =>
+/** Recipient lists as nodemailer reports them (strings or address objects), as plain strings. */
+export const addresses = (list: unknown): string[] =>
   Array.isArray(list)
     ? list.map((a) => (typeof a === 'string' ? a : String((a as { address?: string }).address)))
     : [];
 
+/** The connection settings shared by every SMTP transport of the server (mailer and campaigns). */
+export const smtpConnectionOptions = (options: SmtpOptions) => ({
+  host: options.host,
+  port: options.port,
+  secure: options.secure ?? false,
+  ignoreTLS: options.ignoreTLS ?? false,
+  ...(options.user !== undefined && {
+    auth: { user: options.user, pass: options.password ?? '' },
+  }),
+  ...(options.dkim && { dkim: options.dkim }),
+  connectionTimeout: options.connectionTimeoutMs ?? 10_000,
+  greetingTimeout: options.connectionTimeoutMs ?? 10_000,
+  socketTimeout: 30_000,
+});
+
 export const createSmtpMailer = (options: SmtpOptions): Mailer => {
   const transport = nodemailer.createTransport({
-    host: options.host,
-    port: options.port,
-    secure: options.secure ?? false,
-    ignoreTLS: options.ignoreTLS ?? false,
+    ...smtpConnectionOptions(options),
     ...(options.pool && { pool: true, maxConnections: options.maxConnections ?? 5 }),
-    ...(options.user !== undefined && {
-      auth: { user: options.user, pass: options.password ?? '' },
-    }),
-    ...(options.dkim && { dkim: options.dkim }),
-    connectionTimeout: options.connectionTimeoutMs ?? 10_000,
-    greetingTimeout: options.connectionTimeoutMs ?? 10_000,
-    socketTimeout: 30_000,
   });
   return {
     from: options.from,
