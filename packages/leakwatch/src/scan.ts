@@ -138,7 +138,8 @@ export async function matchSource(
   }
 }
 
-async function readIgnoreFiles(
+/** .leakwatchignore fingerprints and .gitleaksignore entries found in these directories. */
+export async function readIgnoreFiles(
   roots: string[],
 ): Promise<{ fingerprints: Set<string>; gitleaks: ReturnType<typeof parseGitleaksIgnore> }> {
   const fingerprints = new Set<string>();

@@ -56,11 +56,6 @@ class ChunkIndex {
     return { line: lo, lineStart: lo === 0 ? 0 : (nl[lo - 1] as number) + 1 };
   }
 
-  lineEnd(pos: number): number {
-    const i = this.bytes.indexOf(NL, pos);
-    return i === -1 ? this.bytes.length : i;
-  }
-
   text(a: number, b: number): string {
     return decoder.decode(this.bytes.subarray(a, b));
   }
@@ -162,11 +157,12 @@ interface RunContext {
 }
 
 function lineTextAt(idx: ChunkIndex, pos: number, lineStart: number): string {
-  const end = Math.min(idx.lineEnd(pos), lineStart + 4 * MAX_LINE_TEXT);
-  const text = idx.text(lineStart, end);
+  // Bounded: a minified file's line may run for megabytes.
+  const limit = Math.min(idx.bytes.length, lineStart + 4 * MAX_LINE_TEXT);
+  const nl = idx.bytes.subarray(pos, limit).indexOf(NL);
+  const text = idx.text(lineStart, nl === -1 ? limit : pos + nl);
   if (text.length <= MAX_LINE_TEXT) return text;
-  const col = utf8Length(text, 0, text.length) > 0 ? Math.min(text.length, pos - lineStart) : 0;
-  const from = Math.max(0, col - MAX_LINE_TEXT / 2);
+  const from = Math.max(0, Math.min(text.length, pos - lineStart) - MAX_LINE_TEXT / 2);
   return text.slice(from, from + MAX_LINE_TEXT);
 }
 
@@ -178,9 +174,8 @@ function emit(
   byteStart: number,
   byteEnd: number,
 ): void {
-  if (rule.entropy !== undefined && rule.entropy > 0) {
-    if (shannonEntropy(secret) < rule.entropy) return;
-  }
+  const entropy = shannonEntropy(secret);
+  if (rule.entropy !== undefined && entropy < rule.entropy) return;
   if (rule.validate && !rule.validate(secret)) return;
   const key = `${rule.id}\u0000${byteStart}\u0000${secret}`;
   if (ctx.seen.has(key)) return;
@@ -237,7 +232,7 @@ function emit(
     endLine,
     endColumn,
     lineText,
-    entropy: shannonEntropy(secret),
+    entropy,
   };
   if (ctx.encoding) m.encoding = ctx.encoding;
   ctx.out.push(m);

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { loadConfig, REPO_CONFIG_NAMES, type LoadedConfig } from '../../config/load.js';
-import { parseFingerprintList, parseGitleaksIgnore } from '../../engine/filters.js';
 import type { ScanResult } from '../../engine/types.js';
 import { formatExposure } from '../../git/exposure-text.js';
 import { GitError, runGit } from '../../git/git-cli.js';
@@ -19,11 +17,13 @@ import { listSubmoduleRepositories, mergeSubmoduleResults } from '../../git/subm
 import { openRepository } from '../../git/repository.js';
 import { readConfigAtRevision } from '../../git/repository-config.js';
 import { intOption, parse, sizeOption } from '../args.js';
+import { formatIssue } from '../../config/validate.js';
 import { UsageError, write } from '../context.js';
 import type { CliContext, Command } from '../context.js';
 import { checkFormat, emitReport, findingsExitCode, REPORT_OPTIONS } from '../output.js';
 import { applyVerifyFlags, checkFailOn, findingsFail, VERIFY_OPTIONS } from '../verify-flags.js';
 import { progressLine } from '../progress.js';
+import { readIgnoreFiles } from '../../scan.js';
 import { readBaseline } from './scan.js';
 
 const USAGE = `leakwatch git [REPO] [options]      (REPO: a work tree or bare repository; default .)
@@ -107,11 +107,7 @@ export const gitCommand: Command = {
       const mode = await scanMode(values, ctx, repo);
       const base = mode.kind === 'range' ? await resolveRevision(gitCtx, mode.base) : undefined;
       const config = await configFor(values.config, ctx, repo, base);
-      for (const w of config.warnings)
-        write(
-          ctx.stderr,
-          `warning: ${w.source}: ${w.ruleId ? `rule '${w.ruleId}' ` : ''}${w.field}: ${w.message}`,
-        );
+      for (const w of config.warnings) write(ctx.stderr, `warning: ${formatIssue(w)}`);
       const ignores =
         base !== undefined
           ? await ignoreFilesAt(repo, ctx.env, base)
@@ -240,13 +236,8 @@ async function ignoreFiles(
   env: Record<string, string | undefined>,
   bare: boolean,
 ): Promise<IgnoreLists> {
-  if (bare) return ignoreFilesAt(repo, env, 'HEAD');
-  const read = (name: string): Promise<string> =>
-    readFile(join(repo, name), 'utf8').catch(() => '');
-  return {
-    fingerprints: new Set(parseFingerprintList(await read('.leakwatchignore'))),
-    gitleaks: parseGitleaksIgnore(await read('.gitleaksignore')),
-  };
+  // A bare repository has no work tree: its ignore files are the ones committed at HEAD.
+  return bare ? ignoreFilesAt(repo, env, 'HEAD') : readIgnoreFiles([repo]);
 }
 
 function describeProgress(p: GitScanProgress): string {

@@ -4,6 +4,7 @@ import { loadConfig } from '../../config/load.js';
 import { parseFingerprintList } from '../../engine/filters.js';
 import { scan } from '../../scan.js';
 import { intOption, parse, sizeOption } from '../args.js';
+import { formatIssue } from '../../config/validate.js';
 import { UsageError, write } from '../context.js';
 import type { CliContext, Command } from '../context.js';
 import { checkFormat, emitReport, findingsExitCode, REPORT_OPTIONS } from '../output.js';
@@ -83,11 +84,7 @@ export const scanCommand: Command = {
       env: ctx.env,
       root: dirs.length === 1 ? dirs[0] : '.',
     });
-    for (const w of config.warnings)
-      write(
-        ctx.stderr,
-        `warning: ${w.source}: ${w.ruleId ? `rule '${w.ruleId}' ` : ''}${w.field}: ${w.message}`,
-      );
+    for (const w of config.warnings) write(ctx.stderr, `warning: ${formatIssue(w)}`);
     const baseline =
       values.baseline !== undefined ? await readBaseline(values.baseline, ctx.cwd) : undefined;
     const progress = progressLine(ctx.stderr, ctx.isTTY && !values.quiet);
